@@ -1,0 +1,298 @@
+"""Marks and answer checks for the notebooks.
+
+``with marks(n, id):`` wraps the checks of one exercise: it prints
+``✓ [n marks]`` or ``✗ [0/n marks]`` with the reason, and re-raises a failure
+so that nbgrader and nbval see it. The ``check_*`` functions compare a value
+with a recorded reference *hash*, so the notebook never contains the answer.
+
+How a value is hashed (salted SHA-256; the salt holds the check's id, so two
+checks of the same value hash differently):
+
+- a scalar: an integer exactly; a float to ``sig`` significant figures, and
+  the neighbours in the last figure are accepted too, so a right answer that
+  rounds the other way still passes;
+- an array: its shape, its dtype kind (bool, int or float) and its values,
+  floats to ``sig`` significant figures;
+- a string: Unicode NFC, case-folded, surrounding whitespace removed and every
+  run of inner whitespace made one space.
+
+Reference hashes live in ``hashes.json`` beside the notebook, keyed by check
+id and data mode; instructors record them with ``make hashes``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import numbers
+import os
+import re
+import unicodedata
+from collections.abc import Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .data import data_mode
+
+__all__ = ["marks", "summarise_marks", "reset_marks", "load_expected", "check_scalar",
+           "check_array", "check_string", "CheckFailed", "MissingReference", "rel_error",
+           "eval_numerical_gradient", "eval_numerical_gradient_array"]
+
+_SALT = "dl-course/v1"
+RECORD_ENV = "COURSE_RECORD_HASHES"  # set by `make hashes`: record instead of check
+
+_tally: dict[str, tuple[int, int]] = {}  # marks id -> (available, earned)
+
+
+class CheckFailed(AssertionError):
+    """A value did not match its reference."""
+
+
+class MissingReference(AssertionError):
+    """No reference is recorded for this check in the active data mode."""
+
+
+# ---------------------------------------------------------------- marks
+_unverified: list[str] | None = None  # inside a marks block: checks with no reference
+
+
+@contextmanager
+def marks(n: int, id: str):
+    """Award ``n`` marks if the block runs without error, else 0 and re-raise.
+
+    Each ``id`` counts once, however often the cell is run; its section for
+    ``summarise_marks`` is the part of ``id`` before the first dot. A check
+    with no reference for the active data mode earns nothing but does not
+    stop the block, so the tests after it still run.
+    """
+    global _unverified
+    outer, _unverified = _unverified, []
+    try:
+        yield
+    except Exception as error:
+        _tally[id] = (n, 0)
+        reason = str(error).strip() or type(error).__name__
+        print(f"✗ [0/{n} marks] {id}: {reason}")
+        raise
+    else:
+        if _unverified:
+            _tally[id] = (n, 0)
+            print(f"? [0/{n} marks] {id}: not verified: {_unverified[0]}")
+        else:
+            _tally[id] = (n, n)
+            print(f"✓ [{n} marks] {id}")
+    finally:
+        _unverified = outer
+
+
+def reset_marks() -> None:
+    """Forget every mark awarded so far."""
+    _tally.clear()
+
+
+def summarise_marks() -> None:
+    """Print marks earned out of marks available, in total and per section."""
+    sections: dict[str, list[int]] = {}
+    for id, (available, earned) in _tally.items():
+        totals = sections.setdefault(id.split(".")[0], [0, 0])
+        totals[0] += earned
+        totals[1] += available
+    earned = sum(e for e, _ in sections.values())
+    available = sum(a for _, a in sections.values())
+    print(f"Marks: {earned}/{available}")
+    for section, (e, a) in sections.items():
+        print(f"  {section:<8} {e:>3}/{a}")
+
+
+# ---------------------------------------------------------------- canonical forms
+def _as_array(value, what: str) -> np.ndarray:
+    if hasattr(value, "detach"):  # a torch tensor, on any device
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (str, bytes, Mapping)):
+        raise TypeError(f"{what} expects numbers (a number, list, numpy array or tensor), "
+                        f"got {type(value).__name__}")
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{what} expects numbers, got an array of dtype {array.dtype}")
+    return array
+
+
+def _sig(x: float, sig: int) -> str:
+    return f"{x + 0.0:.{sig - 1}e}"  # + 0.0 turns -0.0 into 0.0
+
+
+def _scalar_forms(value, sig: int) -> tuple[str, set[str]]:
+    """(the form to record, the forms accepted when checking)."""
+    array = _as_array(value, "check_scalar")
+    if array.size != 1:
+        raise TypeError(f"check_scalar expects a single number, got {array.size} values "
+                        f"of shape {tuple(array.shape)}")
+    x = array.reshape(()).item()
+    if isinstance(x, bool):
+        x = int(x)
+    if not math.isfinite(x):
+        raise CheckFailed(f"the value is {x}, expected a finite number")
+    accepted = set()
+    if float(x).is_integer():
+        accepted.add(f"int:{int(x)}")
+    text = _sig(x, sig)
+    mantissa, exponent = text.split("e")
+    step = 10.0 ** (int(exponent) - (sig - 1))
+    for neighbour in (x, float(text) + step, float(text) - step, float(text) - step / 10):
+        accepted.add(f"float:{_sig(neighbour, sig)}")
+    record = f"int:{x}" if isinstance(x, numbers.Integral) else f"float:{text}"
+    return record, accepted
+
+
+def _array_form(value, sig: int) -> str:
+    array = _as_array(value, "check_array")
+    kind = {"b": "bool", "i": "int", "u": "int", "f": "float"}[array.dtype.kind]
+    if kind == "float":
+        values = ",".join(_sig(v, sig) for v in array.ravel().tolist())
+    else:
+        values = ",".join(str(int(v)) for v in array.ravel().tolist())
+    return f"array:{tuple(array.shape)}:{kind}:{values}"
+
+
+def _string_form(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"check_string expects a str, got {type(value).__name__}")
+    text = unicodedata.normalize("NFC", value).casefold()
+    return "str:" + re.sub(r"\s+", " ", text.strip())
+
+
+def _hash(form: str, id: str) -> str:
+    return hashlib.sha256(f"{_SALT}|{id}|{form}".encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- references
+class Expected(dict):
+    """The reference hashes of one assignment: check id -> {data mode: hash}."""
+
+
+def load_expected(path: str | Path = "hashes.json") -> Expected:
+    """Read the reference hashes shipped beside the notebook (missing file: none)."""
+    path = Path(path)
+    if not path.exists():
+        return Expected()
+    return Expected(json.loads(path.read_text()))
+
+
+def _reference(expected, id: str) -> str:
+    """The reference hash for ``id`` in the active data mode, or MissingReference."""
+    mode = data_mode()
+    if isinstance(expected, str):
+        return expected
+    if isinstance(expected, Expected):
+        if id not in expected:
+            raise MissingReference(f"no reference is recorded for check '{id}' "
+                                   f"(instructors: run `make hashes`)")
+        expected = expected[id]
+    if isinstance(expected, Mapping):
+        if mode in expected:
+            return expected[mode]
+        raise MissingReference(f"no reference is recorded for check '{id}' in data mode "
+                               f"'{mode}' (recorded: {', '.join(expected) or 'none'}); this "
+                               f"check cannot pass until instructors run `make hashes` in "
+                               f"that mode")
+    raise TypeError(f"expected must be a hash, a dict keyed by data mode or load_expected()'s "
+                    f"result, got {type(expected).__name__}")
+
+
+def _check(record: str, accepted: set[str], expected, id: str, what: str) -> bool:
+    record_path = os.environ.get(RECORD_ENV)
+    if record_path:
+        with open(record_path, "a") as f:
+            f.write(json.dumps({"id": id, "mode": data_mode(), "hash": _hash(record, id)}) + "\n")
+        return True
+    try:
+        reference = _reference(expected, id)
+    except MissingReference as missing:
+        if _unverified is None:
+            raise
+        _unverified.append(str(missing))
+        return False
+    if reference not in {_hash(form, id) for form in accepted}:
+        raise CheckFailed(f"check '{id}': {what} does not match the reference")
+    return True
+
+
+def check_scalar(value, expected, id: str, sig: int = 4) -> bool:
+    """Check one number against its reference hash.
+
+    Args:
+        value: int, float, numpy scalar or one-element tensor (any device).
+        expected: ``load_expected()``'s result, a dict {data mode: hash}, or a hash.
+        id: the check's unique id (part of the salt).
+        sig: significant figures compared for floats; integers compare exactly.
+    """
+    record, accepted = _scalar_forms(value, sig)
+    return _check(record, accepted, expected, id, "this number")
+
+
+def check_array(value, expected, id: str, sig: int = 4) -> bool:
+    """Check an array (list, numpy array or tensor) by shape, dtype kind and values."""
+    form = _array_form(value, sig)
+    return _check(form, {form}, expected, id, f"this array (shape {form.split(':')[1]})")
+
+
+def check_string(value, expected, id: str) -> bool:
+    """Check a string, compared after normalising case and whitespace."""
+    form = _string_form(value)
+    return _check(form, {form}, expected, id, "this text")
+
+
+# ---------------------------------------------------------------- numerical checks
+def rel_error(x, y) -> float:
+    """Largest relative error between two arrays: max |x - y| / max(1e-8, |x| + |y|)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def eval_numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Centred-difference gradient of a scalar function ``f(x)`` at ``x``.
+
+    Args:
+        f: takes x and returns a float.
+        x: float array of any shape, changed in place and restored.
+    Returns:
+        grad: array of x's shape, d f / d x.
+    """
+    grad = np.zeros_like(x, dtype=float)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def eval_numerical_gradient_array(f, x: np.ndarray, df: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Centred-difference gradient of ``sum(f(x) * df)`` for an array-valued ``f``.
+
+    Args:
+        f: takes x and returns an array of df's shape.
+        x: float array, changed in place and restored.
+        df: upstream gradient, of f(x)'s shape.
+    Returns:
+        grad: array of x's shape.
+    """
+    grad = np.zeros_like(x, dtype=float)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        plus = np.array(f(x), dtype=float)
+        x[i] = old - h
+        minus = np.array(f(x), dtype=float)
+        x[i] = old
+        grad[i] = np.sum((plus - minus) * df) / (2 * h)
+    return grad
