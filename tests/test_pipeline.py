@@ -1,0 +1,162 @@
+"""The instructor pipeline: generated folders are fresh, grading is right, bad input is handled."""
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+
+import course
+from conftest import ROOT
+
+ASSIGNMENTS = course.assignments()
+SOURCES = [path for a in ASSIGNMENTS for path in course.source_notebooks(a)]
+MARKS = re.compile(r"with marks\((\d+),\s*\"([^\"]+)\"\)")
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def cell_sources(nb):
+    return [(c.cell_type, c.source, c.metadata.get("nbgrader", {}).get("grade_id")) for c in nb.cells]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_source_notebook_validates_and_lints(path):
+    nb = read(path)
+    nbformat.validate(nb)
+    grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(grade_ids) == len(set(grade_ids)), "every grade_id must be unique"
+    marks_ids = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        blocks = MARKS.findall(cell.source)
+        marks_ids += [id for _, id in blocks]
+        if meta.get("grade") and cell.cell_type == "code":
+            assert blocks, f"test cell {meta['grade_id']} shows no marks"
+            assert sum(int(n) for n, _ in blocks) == meta["points"], \
+                f"{meta['grade_id']}: nbgrader points {meta['points']} differ from its marks"
+        if meta.get("solution") and cell.cell_type == "code":
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+        if not meta.get("grade"):
+            assert not blocks, "marks blocks belong in graded test cells"
+    assert len(marks_ids) == len(set(marks_ids)), "every marks id must be unique"
+
+
+def test_release_is_fresh(tmp_path):
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    course.release(root=tmp_path)
+    for assignment in ASSIGNMENTS:
+        fresh, committed = tmp_path / "release" / assignment, ROOT / "release" / assignment
+        assert sorted(p.name for p in fresh.iterdir()) == sorted(p.name for p in committed.iterdir())
+        for path in fresh.iterdir():
+            if path.suffix == ".ipynb":
+                assert read(path) == read(committed / path.name), f"run `make release`: {path.name} is stale"
+            else:
+                assert path.read_bytes() == (committed / path.name).read_bytes(), f"run `make release`: {path.name}"
+
+
+def test_solutions_and_samples_are_fresh():
+    for path in SOURCES:
+        assignment = path.parent.name
+        fresh = course.solution_version(read(path))
+        committed = read(ROOT / "solutions" / assignment / path.name)
+        assert cell_sources(fresh) == cell_sources(committed), f"run `make solutions`: {path.name} is stale"
+        assert [c.metadata for c in fresh.cells] == [c.metadata for c in committed.cells]
+        assert all(c.outputs for c in committed.cells if c.cell_type == "code" and "summarise_marks" in c.source), \
+            "solutions must be executed"
+        assert (path.parent / "hashes.json").read_bytes() == (ROOT / "solutions" / assignment / "hashes.json").read_bytes()
+    spec = json.loads(course.SAMPLES.read_text())
+    for student, plan in spec["students"].items():
+        for assignment, sections in plan["solves"].items():
+            for path in course.source_notebooks(assignment):
+                release_nb = read(ROOT / "release" / assignment / path.name)
+                fresh = course.fill_release(release_nb, read(path), lambda gid: course.solves(sections, gid))
+                committed = read(course.SUBMITTED / student / assignment / path.name)
+                assert cell_sources(fresh) == cell_sources(committed), f"run `make samples`: {student} is stale"
+
+
+def test_release_hides_solutions_hidden_tests_and_answers():
+    for path in SOURCES:
+        source, released = read(path), read(ROOT / "release" / path.parent.name / path.name)
+        text = json.dumps([c.source for c in released.cells])
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+        for cell in source.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution"):
+                body = [line for line in cell.source.splitlines()
+                        if line.strip() and not line.lstrip().startswith(("###", "print(", "#"))]
+                assert not any(line in text for line in body[:1] if len(line) > 25), \
+                    f"{meta['grade_id']}: solution code leaked into the release"
+        hashes = (ROOT / "release" / path.parent.name / "hashes.json").read_text()
+        assert all(re.fullmatch(r"[0-9a-f]{64}", h) for entry in json.loads(hashes).values() for h in entry.values())
+
+
+# ---------------------------------------------------------------- autograding, on a copy of the course
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A copy of the course with the sample students plus three broken submissions, autograded."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "source", root / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    submitted = root / "autograde" / "submitted"
+    shutil.copytree(course.SUBMITTED, submitted)
+    notebook = "bow_sentiment.ipynb"
+    broken = submitted / "broken" / "a1_bow_sentiment"
+    broken.mkdir(parents=True)
+    (broken / notebook).write_text('{"cells": [ this is not json')
+    misnamed = submitted / "misnamed" / "a1_bow_sentiment"
+    misnamed.mkdir(parents=True)
+    shutil.copy(submitted / "blank" / "a1_bow_sentiment" / notebook, misnamed / "Bow Sentiment (1).ipynb")
+    (submitted / "nothing").mkdir()
+    course.release(root=root)
+    problems = course.autograde(root=root)
+    course.feedback(root=root)
+    return root, problems
+
+
+def test_sample_submissions_get_their_expected_scores(graded):
+    root, _ = graded
+    scores = course.scores(root)
+    spec = json.loads(course.SAMPLES.read_text())
+    for student, plan in spec["students"].items():
+        for assignment, expected in plan["expected_score"].items():
+            assert scores[student][assignment]["score"] == expected, student
+    total = {a: sum(c.metadata["nbgrader"]["points"] for p in course.source_notebooks(a) for c in read(p).cells
+                    if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code")
+             for a in ASSIGNMENTS}
+    for assignment in ASSIGNMENTS:  # every automatic point for the solution, none for the blank
+        assert scores["solution"][assignment]["score"] == total[assignment]
+        assert scores["blank"][assignment]["score"] == 0
+        assert 0 < scores["partial"][assignment]["score"] < total[assignment]
+
+
+def test_blank_release_fails_every_test_cell(graded):
+    root, _ = graded
+    for path in (root / "autograde" / "autograded" / "blank").rglob("*.ipynb"):
+        for cell in read(path).cells:
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+                assert any(o.output_type == "error" for o in cell.outputs), cell.metadata["nbgrader"]["grade_id"]
+
+
+def test_bad_submissions_are_reported_and_kept(graded):
+    root, problems = graded
+    assert "not a valid notebook" in problems["broken"]["a1_bow_sentiment"][0]
+    assert "rename it to bow_sentiment.ipynb" in problems["misnamed"]["a1_bow_sentiment"][0]
+    assert "nothing submitted" in problems["nothing"]["a1_bow_sentiment"][0]
+    assert set(problems) == {"broken", "misnamed", "nothing"}
+    submitted = root / "autograde" / "submitted"
+    assert (submitted / "broken" / "a1_bow_sentiment" / "bow_sentiment.ipynb").read_text().startswith('{"cells"')
+    assert (submitted / "misnamed" / "a1_bow_sentiment" / "Bow Sentiment (1).ipynb").exists()
+
+
+def test_feedback_html_and_csv_export(graded):
+    root, _ = graded
+    for student in ("solution", "partial", "blank"):
+        html = (root / "autograde" / "feedback" / student / "a1_bow_sentiment" / "bow_sentiment.html").read_text()
+        assert "Score" in html or "score" in html
+    rows = (root / "autograde" / "grades.csv").read_text().splitlines()
+    assert rows[0].startswith("assignment,") and len(rows) == 1 + 3
+    assert any(row.split(",")[3] == "solution" and row.endswith(",74.0") for row in rows[1:])
