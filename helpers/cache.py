@@ -88,6 +88,10 @@ def download(url: str, sha256: str, filename: str | None = None, root: Path | No
                     out.write(block)
                     digest.update(block)
                     bar.update(len(block))
+        received = part.stat().st_size
+        if total is not None and received != total:
+            raise DownloadError(f"Downloading {filename} broke off after {received:,} of {total:,} "
+                                f"bytes; nothing was kept. {by_hand}")
         if digest.hexdigest() != sha256:
             raise ChecksumError(f"{filename} downloaded from {url} has sha256 {digest.hexdigest()}, "
                                 f"expected {sha256}; nothing was kept. {by_hand}")
