@@ -32,8 +32,12 @@ demo: $(STAMP)
 	$(COURSE) feedback
 	$(COURSE) report
 
+# Unit, lesson and pipeline tests, then every solution notebook run by nbval
+# against its stored outputs (lax: only the cells tagged nbval-check-output).
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600 --sanitize-with tests/nbval_sanitize.cfg
+
 test: $(STAMP)
-	$(PY) -m pytest -p no:cacheprovider tests
+	$(PY) -m pytest -p no:cacheprovider tests solutions $(NBVAL)
 
 release: $(STAMP)
 	$(COURSE) release

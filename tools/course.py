@@ -88,11 +88,23 @@ def execute(nb, cwd: Path, env: dict | None = None):
     old = dict(os.environ)
     os.environ.update(env or {})
     try:
-        NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+        NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": str(cwd)}}).execute()
     finally:
         os.environ.clear()
         os.environ.update(old)
+    return nb
+
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def strip_widgets(nb):
+    """Drop progress-bar widget outputs: live only in a running kernel, random ids on disk."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if WIDGET not in o.get("data", {})]
+    nb.metadata.pop("widgets", None)
     return nb
 
 
@@ -113,7 +125,7 @@ def solutions(execute_cells: bool = True, out: Path = SOLUTIONS) -> None:
             nb = solution_version(nbformat.read(path, as_version=4))
             if execute_cells:
                 print(f"executing {path.relative_to(ROOT)} (tiny data)", flush=True)
-                execute(nb, dest, {"COURSE_DATA": "tiny"})
+                strip_widgets(execute(nb, dest, {"COURSE_DATA": "tiny"}))
             nbformat.write(nb, dest / path.name)
 
 
@@ -161,6 +173,11 @@ def fill_release(release_nb, source_nb, solve) -> "nbformat.NotebookNode":
     return nb
 
 
+def solves(sections: list[str], grade_id: str) -> bool:
+    """Whether a sample student who solves ``sections`` ("I", "II", ... or "*") fills this cell."""
+    return "*" in sections or any(re.match(rf"{s}(?![IVX])", grade_id) for s in sections)
+
+
 def samples() -> None:
     """Rebuild autograde/submitted/<student>/<assignment>/ from release/ and source/.
 
@@ -176,61 +193,57 @@ def samples() -> None:
             for path in source_notebooks(assignment):
                 release_nb = nbformat.read(RELEASE / assignment / path.name, as_version=4)
                 source_nb = nbformat.read(path, as_version=4)
-                def solve(grade_id, sections=sections):
-                    return "*" in sections or any(re.match(rf"{s}(?![IVX])", grade_id) for s in sections)
-                nbformat.write(fill_release(release_nb, source_nb, solve), dest / path.name)
+                filled = fill_release(release_nb, source_nb, lambda gid: solves(sections, gid))
+                nbformat.write(filled, dest / path.name)
 
 
 # ---------------------------------------------------------------- autograde
-def submission_problems(student_dir: Path, assignment: str) -> list[str]:
-    """What is wrong with one student's submission of one assignment (empty if nothing)."""
-    folder = student_dir / assignment
-    expected = {p.name for p in source_notebooks(assignment)}
+def check_submission(folder: Path, assignment: str) -> tuple[list[str], list[str]]:
+    """(problems, notebooks that can be graded) of one student's assignment folder."""
+    expected = [p.name for p in source_notebooks(assignment)]
     if not folder.is_dir():
-        return [f"no submission folder {folder.relative_to(student_dir.parent)}"]
+        return [f"nothing submitted for {assignment}"], []
     present = {p.name for p in folder.glob("*.ipynb")}
-    problems = []
-    for name in sorted(expected - present):
-        others = sorted(present - expected)
-        hint = f"; found {', '.join(others)}: rename it to {name}" if others else ""
-        problems.append(f"{name} is missing{hint}")
-    for name in sorted(expected & present):
+    problems, gradable = [], []
+    for name in expected:
+        if name not in present:
+            others = sorted(present - set(expected))
+            hint = f"; found {', '.join(others)}: rename it to {name}" if others else ""
+            problems.append(f"{name} is missing{hint}")
+            continue
         try:
             nbformat.validate(nbformat.read(folder / name, as_version=4))
-        except Exception as error:  # JSON or schema errors: report, grade the others
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            problems.append(f"{name} is not a valid notebook ({first_line[:200]})")
-    return problems
+        except Exception as error:  # bad JSON or schema: report it, grade the others
+            lines = str(error).strip().splitlines() or [type(error).__name__]
+            problems.append(f"{name} is not a valid notebook ({lines[0][:200]})")
+            continue
+        gradable.append(name)
+    return problems, gradable
 
 
 def autograde(root: Path = ROOT) -> dict[str, dict[str, list[str]]]:
     """Autograde every submission under ``root``/autograde/submitted.
 
-    A submission that cannot be read is reported and skipped (nothing of it is
-    changed); every other student is still graded. Returns the problems found,
-    by student and assignment.
+    A submission that cannot be read is reported and left as it is; every other
+    student is still graded. Returns the problems, by student and assignment.
     """
     report: dict[str, dict[str, list[str]]] = {}
     submitted = root / "autograde" / "submitted"
     students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.exists() else []
     for student in students:
         for assignment in assignments():
-            problems = submission_problems(submitted / student, assignment)
-            unreadable = [p for p in problems if "not a valid notebook" in p or "no submission" in p]
+            problems, gradable = check_submission(submitted / student / assignment, assignment)
+            if gradable:
+                print(f"autograding {student} / {assignment}", flush=True)
+                result = nbgrader("autograde", assignment, f"--student={student}", "--force",
+                                  "--log-level=WARN", root=root, check=False)
+                if result.returncode != 0:
+                    lines = (result.stderr or result.stdout).strip().splitlines()
+                    problems.append(f"autograding failed: {lines[-1] if lines else result.returncode}")
+            for problem in problems:
+                print(f"! {student} / {assignment}: {problem}", flush=True)
             if problems:
                 report.setdefault(student, {})[assignment] = problems
-                for problem in problems:
-                    print(f"! {student} / {assignment}: {problem}", flush=True)
-            if unreadable:
-                continue
-            print(f"autograding {student} / {assignment}", flush=True)
-            result = nbgrader("autograde", assignment, f"--student={student}", "--force",
-                              "--log-level=WARN", root=root, check=False)
-            if result.returncode != 0:
-                message = (result.stderr or result.stdout).strip().splitlines()
-                problem = f"autograding failed: {message[-1] if message else result.returncode}"
-                report.setdefault(student, {}).setdefault(assignment, []).append(problem)
-                print(f"! {student} / {assignment}: {problem}", flush=True)
     return report
 
 
