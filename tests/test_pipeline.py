@@ -2,11 +2,13 @@
 import json
 import re
 import shutil
+import socket
 
 import nbformat
 import pytest
 
 import course
+import sandbox_kernel
 from conftest import ROOT
 
 ASSIGNMENTS = course.assignments()
@@ -111,10 +113,44 @@ def graded(tmp_path_factory):
     misnamed.mkdir(parents=True)
     shutil.copy(submitted / "blank" / "a1_bow_sentiment" / notebook, misnamed / "Bow Sentiment (1).ipynb")
     (submitted / "nothing").mkdir()
+    listener = socket.create_server(("127.0.0.1", 0))  # a server student code must not reach
+    cheater = submitted / "cheater" / "a1_bow_sentiment"
+    cheater.mkdir(parents=True)
+    nb = read(submitted / "blank" / "a1_bow_sentiment" / notebook)
+    probe = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "I1")
+    probe.source = PROBE.format(root=root, repo=ROOT, port=listener.getsockname()[1])
+    noisy = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "VI1c")
+    noisy.source = NOISY_PREDICT
+    nbformat.write(nb, cheater / notebook)
     course.release(root=root)
-    problems = course.autograde(root=root)
+    try:
+        problems = course.autograde(root=root)
+    finally:
+        listener.close()
     course.feedback(root=root)
     return root, problems
+
+
+# A right answer that warns when the test cell calls it: it must not lose its point.
+NOISY_PREDICT = """
+import warnings
+def predict(logits):
+    warnings.warn("a harmless warning", UserWarning)
+    return (logits > 0).long()
+"""
+
+PROBE = """
+import json, os, socket
+leaks = {{}}
+for folder in ("{root}/source", "{root}/autograde", "{repo}/source", "{repo}/solutions", "{repo}/.git"):
+    leaks[folder] = os.listdir(folder) if os.path.isdir(folder) else []
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=3)
+    leaks["network"] = "connected"
+except OSError as error:
+    leaks["network"] = str(error)
+print("PROBE", json.dumps(leaks))
+"""
 
 
 def test_sample_submissions_get_their_expected_scores(graded):
@@ -146,10 +182,29 @@ def test_bad_submissions_are_reported_and_kept(graded):
     assert "not a valid notebook" in problems["broken"]["a1_bow_sentiment"][0]
     assert "rename it to bow_sentiment.ipynb" in problems["misnamed"]["a1_bow_sentiment"][0]
     assert "nothing submitted" in problems["nothing"]["a1_bow_sentiment"][0]
-    assert set(problems) == {"broken", "misnamed", "nothing"}
+    assert set(problems) == {"broken", "misnamed", "nothing"}  # the cheater was graded
     submitted = root / "autograde" / "submitted"
     assert (submitted / "broken" / "a1_bow_sentiment" / "bow_sentiment.ipynb").read_text().startswith('{"cells"')
     assert (submitted / "misnamed" / "a1_bow_sentiment" / "Bow Sentiment (1).ipynb").exists()
+
+
+@pytest.mark.skipif(not sandbox_kernel.available(), reason="this machine cannot make namespaces (unshare)")
+def test_student_code_sees_no_instructor_files_and_no_network(graded):
+    root, _ = graded
+    nb = read(root / "autograde" / "autograded" / "cheater" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "I1")
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    leaks = json.loads(text.split("PROBE", 1)[1])
+    assert all(listing == [] for folder, listing in leaks.items() if folder != "network"), leaks
+    assert leaks["network"] != "connected", leaks
+
+
+def test_harmless_warnings_cost_no_points(graded):
+    root, _ = graded
+    nb = read(root / "autograde" / "autograded" / "cheater" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "VI1c_test")
+    assert not any(o.get("name") == "stderr" for o in cell.outputs)  # the warning was dropped...
+    assert course.scores(root)["cheater"]["a1_bow_sentiment"]["score"] == 1  # ...and the point kept
 
 
 def test_feedback_html_and_csv_export(graded):
@@ -158,5 +213,5 @@ def test_feedback_html_and_csv_export(graded):
         html = (root / "autograde" / "feedback" / student / "a1_bow_sentiment" / "bow_sentiment.html").read_text()
         assert "Score" in html or "score" in html
     rows = (root / "autograde" / "grades.csv").read_text().splitlines()
-    assert rows[0].startswith("assignment,") and len(rows) == 1 + 3
+    assert rows[0].startswith("assignment,") and len(rows) == 1 + 4  # the samples and the cheater
     assert any(row.split(",")[3] == "solution" and row.endswith(",74.0") for row in rows[1:])

@@ -26,6 +26,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
 SOURCE, RELEASE, SOLUTIONS = ROOT / "source", ROOT / "release", ROOT / "solutions"
 AUTOGRADE = ROOT / "autograde"
 SUBMITTED = AUTOGRADE / "submitted"
@@ -45,11 +46,13 @@ def source_notebooks(assignment: str) -> list[Path]:
     return sorted((SOURCE / assignment).glob("*.ipynb"))
 
 
-def nbgrader(*args: str, root: Path = ROOT, check: bool = True) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in the course root ``root``."""
+def nbgrader(*args: str, root: Path = ROOT, check: bool = True, env: dict | None = None
+             ) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in the course root ``root`` (``env``: extra variables)."""
     command = [sys.executable, "-m", "nbgrader", *args, "--CourseDirectory.root=" + str(root)]
     # nbgrader runs `alembic` from PATH when it creates a gradebook: use ours.
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = dict(os.environ, **(env or {}),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     return subprocess.run(command, cwd=root, env=env, check=check, text=True, capture_output=not check)
 
 
@@ -221,29 +224,59 @@ def check_submission(folder: Path, assignment: str) -> tuple[list[str], list[str
     return problems, gradable
 
 
+def sandbox(kernels: Path, root: Path = ROOT) -> tuple[list[str], dict]:
+    """nbgrader options and environment that run student code in tools/sandbox_kernel.py.
+
+    Writes the `course-sandbox` kernel spec under ``kernels``. Where the machine
+    cannot make the namespaces (not Linux, or forbidden), or COURSE_SANDBOX=0,
+    says so and returns nothing: the plain kernel is used.
+    """
+    import sandbox_kernel
+    if os.environ.get("COURSE_SANDBOX") == "0" or not sandbox_kernel.available():
+        print("! the grading kernel is NOT sandboxed: student code can reach the network and "
+              "this folder (unshare is unavailable here, or COURSE_SANDBOX=0)", flush=True)
+        return [], {}
+    spec = kernels / "kernels" / "course-sandbox"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(Path(sandbox_kernel.__file__).resolve()), "-f", "{connection_file}"],
+        "display_name": "Python 3 (grading sandbox)", "language": "python"}))
+    # IPC sockets are files: they cross the network namespace. Their path must be
+    # absolute, since the launcher leaves the folder it was started in.
+    options = ["--Execute.kernel_name=course-sandbox", "--KernelManager.transport=ipc",
+               f"--KernelManager.ip={kernels / 'kernel-ipc'}"]
+    env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(kernels), os.environ.get("JUPYTER_PATH")])),
+           "COURSE_SANDBOX_HIDE": os.pathsep.join(str(root / name) for name in sandbox_kernel.HIDDEN),
+           "COURSE_SANDBOX_DIR": str(kernels)}
+    return options, env
+
+
 def autograde(root: Path = ROOT) -> dict[str, dict[str, list[str]]]:
     """Autograde every submission under ``root``/autograde/submitted.
 
     A submission that cannot be read is reported and left as it is; every other
-    student is still graded. Returns the problems, by student and assignment.
+    student is still graded, in the sandbox kernel where the machine allows it.
+    Returns the problems, by student and assignment.
     """
     report: dict[str, dict[str, list[str]]] = {}
     submitted = root / "autograde" / "submitted"
     students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.exists() else []
-    for student in students:
-        for assignment in assignments():
-            problems, gradable = check_submission(submitted / student / assignment, assignment)
-            if gradable:
-                print(f"autograding {student} / {assignment}", flush=True)
-                result = nbgrader("autograde", assignment, f"--student={student}", "--force",
-                                  "--log-level=WARN", root=root, check=False)
-                if result.returncode != 0:
-                    lines = (result.stderr or result.stdout).strip().splitlines()
-                    problems.append(f"autograding failed: {lines[-1] if lines else result.returncode}")
-            for problem in problems:
-                print(f"! {student} / {assignment}: {problem}", flush=True)
-            if problems:
-                report.setdefault(student, {})[assignment] = problems
+    with tempfile.TemporaryDirectory() as kernels:
+        options, env = sandbox(Path(kernels), root)
+        for student in students:
+            for assignment in assignments():
+                problems, gradable = check_submission(submitted / student / assignment, assignment)
+                if gradable:
+                    print(f"autograding {student} / {assignment}", flush=True)
+                    result = nbgrader("autograde", assignment, f"--student={student}", "--force",
+                                      "--log-level=WARN", *options, root=root, check=False, env=env)
+                    if result.returncode != 0:
+                        lines = (result.stderr or result.stdout).strip().splitlines()
+                        problems.append(f"autograding failed: {lines[-1] if lines else result.returncode}")
+                for problem in problems:
+                    print(f"! {student} / {assignment}: {problem}", flush=True)
+                if problems:
+                    report.setdefault(student, {})[assignment] = problems
     return report
 
 
