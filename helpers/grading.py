@@ -260,18 +260,7 @@ def eval_numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     Returns:
         grad: array of x's shape, d f / d x.
     """
-    grad = np.zeros_like(x, dtype=float)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + h
-        plus = f(x)
-        x[i] = old - h
-        minus = f(x)
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
+    return eval_numerical_gradient_array(f, x, np.array(1.0), h)
 
 
 def eval_numerical_gradient_array(f, x: np.ndarray, df: np.ndarray, h: float = 1e-5) -> np.ndarray:

@@ -124,7 +124,7 @@ def test_marks_show_count_once_and_reraise(capsys):
             pass
     with pytest.raises(AssertionError):
         with marks(3, "A.2"):
-            assert False, "expected a positive number"
+            raise AssertionError("expected a positive number")
     with marks(1, "B.1"):
         pass
     out = capsys.readouterr().out

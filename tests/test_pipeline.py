@@ -1,4 +1,5 @@
 """The instructor pipeline: generated folders are fresh, grading is right, bad input is handled."""
+import functools
 import json
 import re
 import shutil
@@ -69,13 +70,14 @@ def test_solutions_and_samples_are_fresh():
         assert [c.metadata for c in fresh.cells] == [c.metadata for c in committed.cells]
         assert all(c.outputs for c in committed.cells if c.cell_type == "code" and "summarise_marks" in c.source), \
             "solutions must be executed"
-        assert (path.parent / "hashes.json").read_bytes() == (ROOT / "solutions" / assignment / "hashes.json").read_bytes()
+        solution_hashes = ROOT / "solutions" / assignment / "hashes.json"
+        assert (path.parent / "hashes.json").read_bytes() == solution_hashes.read_bytes()
     spec = json.loads(course.SAMPLES.read_text())
     for student, plan in spec["students"].items():
         for assignment, sections in plan["solves"].items():
             for path in course.source_notebooks(assignment):
                 release_nb = read(ROOT / "release" / assignment / path.name)
-                fresh = course.fill_release(release_nb, read(path), lambda gid: course.solves(sections, gid))
+                fresh = course.fill_release(release_nb, read(path), functools.partial(course.solves, sections))
                 committed = read(course.SUBMITTED / student / assignment / path.name)
                 assert cell_sources(fresh) == cell_sources(committed), f"run `make samples`: {student} is stale"
 
@@ -85,13 +87,16 @@ def test_release_hides_solutions_hidden_tests_and_answers():
         source, released = read(path), read(ROOT / "release" / path.parent.name / path.name)
         text = json.dumps([c.source for c in released.cells])
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+        given = "\n".join(c.source for c in source.cells if not c.metadata.get("nbgrader", {}).get("solution"))
         for cell in source.cells:
             meta = cell.metadata.get("nbgrader", {})
-            if meta.get("solution"):
-                body = [line for line in cell.source.splitlines()
-                        if line.strip() and not line.lstrip().startswith(("###", "print(", "#"))]
-                assert not any(line in text for line in body[:1] if len(line) > 25), \
-                    f"{meta['grade_id']}: solution code leaked into the release"
+            if meta.get("solution") and cell.cell_type == "code":
+                region = cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+                leaked = [line for line in region.splitlines()
+                          if len(line.strip()) > 20 and line.strip() in text and line.strip() not in given]
+                assert not leaked, f"{meta['grade_id']}: solution code in the release: {leaked}"
+            elif meta.get("solution"):  # a written answer
+                assert cell.source[:60] not in text, f"{meta['grade_id']}: model answer in the release"
         hashes = (ROOT / "release" / path.parent.name / "hashes.json").read_text()
         assert all(re.fullmatch(r"[0-9a-f]{64}", h) for entry in json.loads(hashes).values() for h in entry.values())
 

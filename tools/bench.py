@@ -15,7 +15,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import resource
 import sys
-import time
 from pathlib import Path
 
 import numpy as np

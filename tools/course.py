@@ -1,7 +1,7 @@
 """The instructor pipeline, one small step per command (the Makefile wires them).
 
     python tools/course.py release      source/ -> release/ (nbgrader generate_assignment)
-    python tools/course.py solutions    source/ -> solutions/, executed in the tiny mode
+    python tools/course.py solutions    source/ -> solutions/ (or --out DIR), executed in the tiny mode
     python tools/course.py hashes       record every check's reference hash into source/*/hashes.json
     python tools/course.py samples      rebuild the sample submissions in autograde/submitted/
     python tools/course.py autograde    validate and autograde every submission
@@ -13,6 +13,7 @@ Run from the repository root (nbgrader reads nbgrader_config.py there).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -196,7 +197,7 @@ def samples() -> None:
             for path in source_notebooks(assignment):
                 release_nb = nbformat.read(RELEASE / assignment / path.name, as_version=4)
                 source_nb = nbformat.read(path, as_version=4)
-                filled = fill_release(release_nb, source_nb, lambda gid: solves(sections, gid))
+                filled = fill_release(release_nb, source_nb, functools.partial(solves, sections))
                 nbformat.write(filled, dest / path.name)
 
 
@@ -331,9 +332,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", choices=["release", "solutions", "hashes", "samples", "autograde",
                                          "feedback", "report"])
-    step = parser.parse_args().step
+    parser.add_argument("--out", type=Path, help="solutions: write here instead of solutions/")
+    args = parser.parse_args()
+    step = args.step
     os.chdir(ROOT)
-    if step == "autograde":
+    if step == "solutions" and args.out:
+        solutions(out=args.out.resolve())
+    elif step == "autograde":
         problems = autograde()
         if problems:
             print(f"{len(problems)} student(s) with problems, reported above; the others were graded")
