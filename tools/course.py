@@ -66,7 +66,17 @@ def release(root: Path = ROOT) -> None:
     """Generate the student version of every assignment into ``root``/release."""
     (root / "autograde").mkdir(exist_ok=True)
     for assignment in assignments():
-        nbgrader("generate_assignment", assignment, "--force", "--log-level=WARN", root=root)
+        result = nbgrader("generate_assignment", assignment, "--force", "--log-level=WARN",
+                          root=root, check=False)
+        if result.returncode == 0:
+            continue
+        output = result.stdout + result.stderr
+        if "because there are submissions associated with it" in output:
+            sys.exit(f"make release: {assignment}'s cells changed, but autograde/gradebook.db already holds "
+                     f"submissions of it, so nbgrader keeps the released version. If those are only the "
+                     f"sample submissions (make demo, make autograde), run `make clean` and release again; "
+                     f"with real students' grades, keep the cells as released or start a new assignment.")
+        sys.exit(f"make release: nbgrader generate_assignment {assignment} failed:\n{output.strip()}")
 
 
 # ---------------------------------------------------------------- solutions
