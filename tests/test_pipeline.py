@@ -38,6 +38,10 @@ def test_source_notebook_validates_and_lints(path):
         marks_ids += [id for _, id in blocks]
         if meta.get("grade") and cell.cell_type == "code":
             assert blocks, f"test cell {meta['grade_id']} shows no marks"
+            hidden = re.search(r"^### BEGIN HIDDEN TESTS\n(\S.*?)^### END HIDDEN TESTS", cell.source, re.M | re.S)
+            assert hidden, \
+                f"{meta['grade_id']}: hidden tests run at top level, after the marks block, so that a " \
+                "redefined marks cannot swallow their failure"
             assert sum(int(n) for n, _ in blocks) == meta["points"], \
                 f"{meta['grade_id']}: nbgrader points {meta['points']} differ from its marks"
         if meta.get("solution") and cell.cell_type == "code":
@@ -145,7 +149,8 @@ def predict(logits):
 """
 
 PROBE = """
-import json, os, socket
+import contextlib, json, os, socket
+marks = lambda n, id: contextlib.suppress(Exception)  # swallow every failure, visible or not
 leaks = {{}}
 for folder in ("{root}/source", "{root}/autograde", "{repo}/source", "{repo}/solutions", "{repo}/.git"):
     leaks[folder] = os.listdir(folder) if os.path.isdir(folder) else []
@@ -202,6 +207,14 @@ def test_student_code_sees_no_instructor_files_and_no_network(graded):
     leaks = json.loads(text.split("PROBE", 1)[1])
     assert all(listing == [] for folder, listing in leaks.items() if folder != "network"), leaks
     assert leaks["network"] != "connected", leaks
+
+
+def test_redefining_marks_earns_nothing(graded):
+    root, _ = graded
+    nb = read(root / "autograde" / "autograded" / "cheater" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "II1_test")
+    assert any(o.output_type == "error" for o in cell.outputs)  # the hidden tests still failed
+    assert course.scores(root)["cheater"]["a1_bow_sentiment"]["score"] == 1  # only the right predict()
 
 
 def test_harmless_warnings_cost_no_points(graded):
