@@ -33,7 +33,6 @@ AUTOGRADE = ROOT / "autograde"
 SUBMITTED = AUTOGRADE / "submitted"
 SAMPLES = AUTOGRADE / "samples.json"  # sample students: which sections they solve, expected scores
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-HIDDEN_TESTS = re.compile(r"^\s*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\s*$\n?", re.M | re.S)
 CHECKED_TAG = "nbval-check-output"  # nbval --nbval-lax compares only these cells
 CELL_TIMEOUT = 600
 
