@@ -13,6 +13,7 @@ Run from the repository root (nbgrader reads nbgrader_config.py there).
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import json
 import os
@@ -60,6 +61,11 @@ def nbgrader_meta(cell) -> dict:
     return cell.metadata.get("nbgrader", {})
 
 
+def without_markers(source: str) -> str:
+    """A cell's source without its ### BEGIN/END SOLUTION lines."""
+    return "\n".join(line for line in source.splitlines() if not SOLUTION_MARKERS.match(line))
+
+
 # ---------------------------------------------------------------- release
 def release(root: Path = ROOT) -> None:
     """Generate the student version of every assignment into ``root``/release."""
@@ -85,11 +91,10 @@ def solution_version(nb):
     Hidden tests stay, so that executing the solutions proves they pass them.
     Test cells are tagged for nbval: their ✓/✗ lines are compared.
     """
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.source = "\n".join(line for line in cell.source.splitlines()
-                                    if not SOLUTION_MARKERS.match(line))
+            cell.source = without_markers(cell.source)
             cell.outputs, cell.execution_count = [], None
             if nbgrader_meta(cell).get("grade") and CHECKED_TAG not in cell.metadata.get("tags", []):
                 cell.metadata.setdefault("tags", []).append(CHECKED_TAG)
@@ -128,7 +133,7 @@ def copy_extra_files(assignment: str, dest: Path) -> None:
             shutil.copy(path, dest / path.name)
 
 
-def solutions(execute_cells: bool = True, out: Path = SOLUTIONS) -> None:
+def solutions(out: Path = SOLUTIONS) -> None:
     """Write solutions/<assignment>/*.ipynb, executed in the tiny data mode."""
     for assignment in assignments():
         dest = out / assignment
@@ -136,9 +141,8 @@ def solutions(execute_cells: bool = True, out: Path = SOLUTIONS) -> None:
         copy_extra_files(assignment, dest)
         for path in source_notebooks(assignment):
             nb = solution_version(nbformat.read(path, as_version=4))
-            if execute_cells:
-                print(f"executing {path.relative_to(ROOT)} (tiny data)", flush=True)
-                strip_widgets(execute(nb, dest, {"COURSE_DATA": "tiny"}))
+            print(f"executing {path.relative_to(ROOT)} (tiny data)", flush=True)
+            strip_widgets(execute(nb, dest, {"COURSE_DATA": "tiny"}))
             nbformat.write(nb, dest / path.name)
 
 
@@ -176,13 +180,11 @@ def fill_release(release_nb, source_nb, solve) -> "nbformat.NotebookNode":
     filled in from the source (solution code without markers, model answers)."""
     answers = {nbgrader_meta(c).get("grade_id"): c for c in source_nb.cells
                if nbgrader_meta(c).get("solution")}
-    nb = nbformat.from_dict(json.loads(json.dumps(release_nb)))
+    nb = copy.deepcopy(release_nb)
     for cell in nb.cells:
         grade_id = nbgrader_meta(cell).get("grade_id")
         if grade_id in answers and solve(grade_id):
-            source = answers[grade_id].source
-            cell.source = "\n".join(line for line in source.splitlines()
-                                    if not SOLUTION_MARKERS.match(line))
+            cell.source = without_markers(answers[grade_id].source)
     return nb
 
 
