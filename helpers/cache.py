@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-__all__ = ["cache_dir", "sha256sum", "download", "extract", "DownloadError", "ChecksumError"]
+__all__ = ["cache_dir", "sha256sum", "file_digest", "download", "extract", "DownloadError", "ChecksumError"]
 
 
 class DownloadError(RuntimeError):
@@ -35,51 +35,68 @@ def cache_dir() -> Path:
     return Path(os.environ.get("COURSE_DATA_DIR", Path.home() / ".cache" / "dl-course"))
 
 
-def sha256sum(path: Path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
+def _algorithm(checksum: str) -> tuple[str, str]:
+    """``"md5:<hex>"`` -> ("md5", hex); a bare hex digest is a SHA-256."""
+    algorithm, _, hexdigest = checksum.rpartition(":")
+    algorithm = algorithm or "sha256"
+    if algorithm not in ("sha256", "md5"):
+        raise ValueError(f"unknown checksum {checksum!r}: give 'sha256:<hex>' or 'md5:<hex>'")
+    return algorithm, hexdigest.lower()
+
+
+def file_digest(path: Path, algorithm: str = "sha256", chunk: int = 1 << 20) -> str:
+    """Hex digest (``"sha256"`` or ``"md5"``) of a file, read in chunks."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(chunk), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _by_hand(filename: str, url: str, sha256: str, target: Path) -> str:
-    return (f"Download {filename} from {url} (sha256 {sha256}) and place it at {target}, "
+def sha256sum(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    return file_digest(path, "sha256")
+
+
+def _by_hand(filename: str, url: str, checksum: str, target: Path) -> str:
+    algorithm, expected = _algorithm(checksum)
+    return (f"Download {filename} from {url} ({algorithm} {expected}) and place it at {target}, "
             f"then run again.")
 
 
-def download(url: str, sha256: str, filename: str | None = None, root: Path | None = None) -> Path:
+def download(url: str, checksum: str, filename: str | None = None, root: Path | None = None) -> Path:
     """Return the cached copy of ``url``, downloading it first if needed.
 
     Args:
         url: where the file is published.
-        sha256: its pinned hex SHA-256; a mismatch raises ChecksumError.
+        checksum: its pinned digest, a hex SHA-256 or ``"md5:<hex>"`` where only
+            an MD5 is published; a mismatch raises ChecksumError.
         filename: the name in the cache (default: the URL's last part).
         root: the cache folder (default: ``cache_dir()``).
     Returns:
         The path of the verified file.
     """
+    algorithm, expected = _algorithm(checksum)
     filename = filename or url.rsplit("/", 1)[-1]
     root = Path(root or cache_dir())
     target = root / filename
     if target.exists():
-        actual = sha256sum(target)
-        if actual != sha256:
+        actual = file_digest(target, algorithm)
+        if actual != expected:
             # Never delete a file someone may have placed by hand: say what is wrong.
-            raise ChecksumError(f"{target} has sha256 {actual}, expected {sha256}. Remove it, "
-                                f"or replace it with a good copy. {_by_hand(filename, url, sha256, target)}")
+            raise ChecksumError(f"{target} has {algorithm} {actual}, expected {expected}. Remove it, "
+                                f"or replace it with a good copy. {_by_hand(filename, url, checksum, target)}")
         return target
 
     root.mkdir(parents=True, exist_ok=True)
     part = root / f".{filename}.part"
-    by_hand = _by_hand(filename, url, sha256, target)
+    by_hand = _by_hand(filename, url, checksum, target)
     try:
         response = urllib.request.urlopen(url, timeout=30)
     except (urllib.error.URLError, OSError) as error:
         raise DownloadError(f"Could not download {filename} for COURSE_DATA=full: {error}. "
                             f"{by_hand}") from error
-    digest = hashlib.sha256()
+    digest = hashlib.new(algorithm)
     try:
         with response, open(part, "wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or None
@@ -92,9 +109,9 @@ def download(url: str, sha256: str, filename: str | None = None, root: Path | No
         if total is not None and received != total:
             raise DownloadError(f"Downloading {filename} broke off after {received:,} of {total:,} "
                                 f"bytes; nothing was kept. {by_hand}")
-        if digest.hexdigest() != sha256:
-            raise ChecksumError(f"{filename} downloaded from {url} has sha256 {digest.hexdigest()}, "
-                                f"expected {sha256}; nothing was kept. {by_hand}")
+        if digest.hexdigest() != expected:
+            raise ChecksumError(f"{filename} downloaded from {url} has {algorithm} {digest.hexdigest()}, "
+                                f"expected {expected}; nothing was kept. {by_hand}")
         os.replace(part, target)
     except (OSError, http.client.HTTPException) as error:
         raise DownloadError(f"Downloading {filename} broke off ({error!r}); nothing was kept. "
