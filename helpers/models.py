@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["count_parameters", "parameter_table", "reset_weights", "OneHotMLP", "EmbeddingBagMLP"]
+__all__ = ["count_parameters", "parameter_table", "reset_weights", "OneHotMLP", "EmbeddingBagMLP", "Word2Vec"]
 
 
 def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
@@ -75,3 +75,24 @@ class EmbeddingBagMLP(nn.Module):
 
     def forward(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
         return self.fc2(torch.relu(self.fc1(ids, offsets) + self.bias))
+
+
+class Word2Vec(nn.Module):
+    """The Word2Vec model of assignment 2, CBOW-style with one context word.
+
+    Embedding(vocab_size, embedding_size) -> Linear(embedding_size, vocab_size, bias=False):
+    a context word's index to its embedding, then to one score (logit) per word
+    of the vocabulary for the target word. No softmax: the cross-entropy loss
+    applies it.
+
+    Shapes:
+        context: (B,) int64 -> logits (B, vocab_size).
+    """
+
+    def __init__(self, vocab_size: int, embedding_size: int):
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, embedding_size)
+        self.expand = nn.Linear(embedding_size, vocab_size, bias=False)
+
+    def forward(self, context: torch.Tensor) -> torch.Tensor:
+        return self.expand(self.embed(context))

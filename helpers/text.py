@@ -6,13 +6,21 @@ behaviour.
 """
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 
 import torch
+from torch.utils.data import Sampler
 
-__all__ = ["basic_english", "whitespace", "Vocab", "pad_batch", "collate_padded"]
+__all__ = ["basic_english", "whitespace", "spacy_tokenizer", "stop_words", "Vocab",
+           "UNK", "PAD", "SOS", "EOS", "SEQ2SEQ_SPECIALS", "encode_sentence",
+           "pad_batch", "collate_padded", "collate_pairs", "BucketBatchSampler", "RandomBatchSampler"]
+
+UNK, PAD, SOS, EOS = "<unk>", "<pad>", "<sos>", "<eos>"
+SEQ2SEQ_SPECIALS = (UNK, PAD, SOS, EOS)  # torchtext's Field order: unk 0, pad 1, sos 2, eos 3
 
 # torchtext's get_tokenizer("basic_english"): lower-case, then these
 # substitutions in this order, then split on whitespace.
@@ -51,6 +59,36 @@ def basic_english(text: str) -> list[str]:
 def whitespace(text: str) -> list[str]:
     """Split on whitespace only (the seed notebook's ``line.split()``)."""
     return text.split()
+
+
+@lru_cache(maxsize=None)
+def _blank_pipeline(lang: str):
+    import spacy
+    return spacy.blank(lang)  # rules only: no model download
+
+
+def spacy_tokenizer(lang: str, lower: bool = True, reverse: bool = False) -> Callable[[str], list[str]]:
+    """A tokenizer from spaCy's blank ``lang`` pipeline (``"de"``, ``"en"``, ...).
+
+    The blank pipelines carry each language's tokenizer rules (punctuation,
+    abbreviations, contractions) and need no model download.
+
+    >>> spacy_tokenizer("de", reverse=True)("Zwei Hunde spielen.")
+    ['.', 'spielen', 'hunde', 'zwei']
+    """
+    tokenizer = _blank_pipeline(lang).tokenizer
+
+    def tokenize(text: str) -> list[str]:
+        tokens = [token.text.lower() if lower else token.text for token in tokenizer(text)
+                  if not token.is_space]
+        return tokens[::-1] if reverse else tokens
+    return tokenize
+
+
+def stop_words(lang: str = "en") -> frozenset[str]:
+    """The stop-word list that ships with spaCy for ``lang`` (lower case)."""
+    import importlib
+    return frozenset(importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS)
 
 
 class Vocab:
@@ -110,6 +148,11 @@ class Vocab:
         return f"Vocab({len(self)} tokens, specials={self.itos[:self.unk_index + 1]}...)"
 
 
+def encode_sentence(tokens: Iterable[str], vocab: Vocab) -> list[int]:
+    """``<sos>``, the tokens' indices, ``<eos>``: a sentence as a seq2seq model reads it."""
+    return [vocab.stoi[SOS], *vocab.encode(tokens), vocab.stoi[EOS]]
+
+
 def pad_batch(sequences: Sequence[torch.Tensor], pad_index: int,
               batch_first: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     """Pad 1-D index tensors of different lengths into one tensor.
@@ -139,3 +182,73 @@ def collate_padded(pad_index: int, batch_first: bool = True):
         padded, lengths = pad_batch(sequences, pad_index, batch_first)
         return labels, padded, lengths
     return collate
+
+
+def collate_pairs(src_pad: int, trg_pad: int):
+    """A DataLoader ``collate_fn`` for ``(src indices, trg indices)`` samples.
+
+    Returns a function turning B samples into ``(src, trg)``, time first as the
+    RNN tutorials use: src (S, B) and trg (T, B), int64, padded.
+    """
+    def collate(samples):
+        src = [torch.as_tensor(s, dtype=torch.long) for s, _ in samples]
+        trg = [torch.as_tensor(t, dtype=torch.long) for _, t in samples]
+        return pad_batch(src, src_pad, batch_first=False)[0], pad_batch(trg, trg_pad, batch_first=False)[0]
+    return collate
+
+
+class BucketBatchSampler(Sampler):
+    """Batches of samples of similar length, as torchtext's BucketIterator made.
+
+    Each epoch: shuffle the indices, cut them into pools of ``pool`` batches,
+    sort each pool by length, cut it into batches, and shuffle the batches. A
+    batch then needs little padding, yet batches still differ between epochs.
+    Pass it to a DataLoader as ``batch_sampler``.
+
+    Args:
+        lengths: the length of every sample (N,).
+        batch_size: samples per batch (the last batch of a pool may be smaller).
+        shuffle: False gives one fixed order, sorted by length (for evaluation).
+        seed: the seed of the first epoch's shuffle; each epoch draws a new order.
+    """
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, shuffle: bool = True,
+                 pool: int = 100, seed: int = 0):
+        self.lengths, self.batch_size, self.shuffle = list(lengths), batch_size, shuffle
+        self.pool_size = batch_size * pool
+        self.rng = random.Random(seed)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        indices = list(range(len(self.lengths)))
+        if self.shuffle:
+            self.rng.shuffle(indices)
+        batches = []
+        for start in range(0, len(indices), self.pool_size):
+            pool = sorted(indices[start:start + self.pool_size], key=self.lengths.__getitem__)
+            batches += [pool[i:i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
+        if self.shuffle:
+            self.rng.shuffle(batches)
+        return iter(batches)
+
+    def __len__(self) -> int:
+        full, rest = divmod(len(self.lengths), self.pool_size)
+        return full * -(-self.pool_size // self.batch_size) + -(-rest // self.batch_size)
+
+
+class RandomBatchSampler(Sampler):
+    """Shuffled batches of indices, each one int64 tensor (B,), a new order each epoch.
+
+    With ``DataLoader(TensorDataset(...), batch_size=None, sampler=RandomBatchSampler(n, B))``
+    a batch is gathered by one tensor indexing, instead of B calls to
+    ``__getitem__`` and a collate: for batches of thousands of small samples
+    that is most of an epoch's time.
+    """
+
+    def __init__(self, n: int, batch_size: int, generator: torch.Generator | None = None):
+        self.n, self.batch_size, self.generator = n, batch_size, generator
+
+    def __iter__(self) -> Iterator[torch.Tensor]:
+        return iter(torch.randperm(self.n, generator=self.generator).split(self.batch_size))
+
+    def __len__(self) -> int:
+        return -(-self.n // self.batch_size)
