@@ -192,7 +192,9 @@ def test_bad_submissions_are_reported_and_kept(graded):
     assert "not a valid notebook" in problems["broken"]["a1_bow_sentiment"][0]
     assert "rename it to bow_sentiment.ipynb" in problems["misnamed"]["a1_bow_sentiment"][0]
     assert "nothing submitted" in problems["nothing"]["a1_bow_sentiment"][0]
-    assert set(problems) == {"broken", "misnamed", "nothing"}  # the cheater was graded
+    assert {s for s, p in problems.items() if "a1_bow_sentiment" in p} == {"broken", "misnamed", "nothing"}
+    assert problems["cheater"] == {"a2_embeddings_seq2seq": ["nothing submitted for a2_embeddings_seq2seq"]}
+    assert not any(student in problems for student in ("solution", "partial", "blank"))
     submitted = root / "autograde" / "submitted"
     assert (submitted / "broken" / "a1_bow_sentiment" / "bow_sentiment.ipynb").read_text().startswith('{"cells"')
     assert (submitted / "misnamed" / "a1_bow_sentiment" / "Bow Sentiment (1).ipynb").exists()
@@ -228,8 +230,13 @@ def test_harmless_warnings_cost_no_points(graded):
 def test_feedback_html_and_csv_export(graded):
     root, _ = graded
     for student in ("solution", "partial", "blank"):
-        html = (root / "autograde" / "feedback" / student / "a1_bow_sentiment" / "bow_sentiment.html").read_text()
-        assert "Score" in html or "score" in html
+        for page in ("a1_bow_sentiment/bow_sentiment.html", "a2_embeddings_seq2seq/word2vec.html",
+                     "a2_embeddings_seq2seq/seq2seq.html"):
+            html = (root / "autograde" / "feedback" / student / page).read_text()
+            assert "Score" in html or "score" in html
     rows = (root / "autograde" / "grades.csv").read_text().splitlines()
-    assert rows[0].startswith("assignment,") and len(rows) == 1 + 4  # the samples and the cheater
-    assert any(row.split(",")[3] == "solution" and row.endswith(",74.0") for row in rows[1:])
+    a1 = [row for row in rows[1:] if row.startswith("a1_bow_sentiment,")]
+    a2 = [row for row in rows[1:] if row.startswith("a2_embeddings_seq2seq,")]
+    assert rows[0].startswith("assignment,") and len(a1) == 4 and len(a2) >= 3  # the samples (and the cheater)
+    assert any(row.split(",")[3] == "solution" and row.endswith(",74.0") for row in a1)
+    assert any(row.split(",")[3] == "solution" and row.endswith(",92.0") for row in a2)

@@ -102,8 +102,11 @@ def solution_version(nb):
 
 
 def execute(nb, cwd: Path, env: dict | None = None):
-    """Execute a notebook in ``cwd`` in a fresh kernel (raises on the first error)."""
-    old = dict(os.environ)
+    """Execute a notebook in ``cwd`` in a fresh kernel (raises on the first error).
+
+    Files the notebook writes there (checkpoints) are removed afterwards.
+    """
+    old, before = dict(os.environ), set(cwd.iterdir())
     os.environ.update(env or {})
     try:
         NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", record_timing=False,
@@ -111,6 +114,8 @@ def execute(nb, cwd: Path, env: dict | None = None):
     finally:
         os.environ.clear()
         os.environ.update(old)
+        for path in set(cwd.iterdir()) - before:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     return nb
 
 
