@@ -64,6 +64,7 @@ report: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tools/bench.py
+	$(PY) tools/bench_word2vec.py
 
 # JupyterLab on the student release, started here so that nbgrader finds its config.
 lab: $(STAMP)
