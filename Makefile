@@ -35,7 +35,7 @@ demo: $(STAMP)
 
 # Unit, lesson and pipeline tests, then every solution notebook run by nbval
 # against its stored outputs (lax: only the cells tagged nbval-check-output).
-NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600 --sanitize-with tests/nbval_sanitize.cfg
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600 --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 test: $(STAMP)
 	$(PY) -m pytest -p no:cacheprovider tests solutions $(NBVAL)
