@@ -1,15 +1,18 @@
 """`make bench`, part 2: one epoch of the Word2Vec notebook's training, three ways.
 
     (a) the lab's loop: one optimizer step per (target, context) pair, timed on
-        N_STEPS pairs and stretched to the epoch;
+        CHUNKS runs of STEPS pairs and stretched to the epoch;
     (b) batches of 4,096 pairs, one row of scores per pair;
     (c) the same batches, one row of scores per distinct context word (the notebook's).
 
 On the tweets of the active data mode (tiny by default), with the notebook's
-model and optimizer (embedding 50, AdamW). On CUDA when present, else the CPU.
+model and optimizer (embedding 50, AdamW). Each figure is the median of several
+timed runs, so that one slow moment of the machine does not decide a ratio.
+On CUDA when present, else the CPU.
 """
 from __future__ import annotations
 
+import statistics
 import sys
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from helpers.timing import Timer  # noqa: E402
 from word2vec_reference import (EMBED_SIZE, LR, batch_loss, distinct_batch_loss, loader,  # noqa: E402
                                 per_pair_steps, train_epoch, tweet_pairs)
 
-N_STEPS, WARMUP, EPOCHS = 2000, 50, 5
+STEPS, CHUNKS, WARMUP, EPOCHS = 500, 5, 50, 20
 
 
 def fresh(n_v: int, device):
@@ -39,20 +42,26 @@ def main() -> None:
 
     model, optimizer = fresh(len(vocab), device)
     per_pair_steps(model, optimizer, targets, contexts, WARMUP, device)
-    with Timer(device) as timer:
-        per_pair_steps(model, optimizer, targets[WARMUP:], contexts[WARMUP:], N_STEPS, device)
-    seconds = {"a": timer.seconds / N_STEPS * n_pairs}
+    chunks = []
+    for chunk in range(CHUNKS):
+        start = WARMUP + chunk * STEPS
+        with Timer(device) as timer:
+            per_pair_steps(model, optimizer, targets[start:], contexts[start:], STEPS, device)
+        chunks.append(timer.seconds / STEPS * n_pairs)
+    seconds = {"a": statistics.median(chunks)}
 
     for name, loss in (("b", batch_loss), ("c", distinct_batch_loss)):
         model, optimizer = fresh(len(vocab), device)
         batches = loader(targets, contexts)
         train_epoch(model, optimizer, batches, loss, device)  # warm-up
-        with Timer(device) as timer:
-            for _ in range(EPOCHS):
+        epochs = []
+        for _ in range(EPOCHS):
+            with Timer(device) as timer:
                 train_epoch(model, optimizer, batches, loss, device)
-        seconds[name] = timer.seconds / EPOCHS
+            epochs.append(timer.seconds)
+        seconds[name] = statistics.median(epochs)
 
-    labels = {"a": f"one pair a step (lab; {N_STEPS:,} steps timed)", "b": "batches of 4,096, a row per pair",
+    labels = {"a": f"one pair a step (lab; {CHUNKS} x {STEPS} steps timed)", "b": "batches of 4,096, a row per pair",
               "c": "batches of 4,096, a row per distinct word"}
     for name, label in labels.items():
         print(f"({name}) {label:<44} {seconds[name]:10.3f} s/epoch   [{device.type}]")
