@@ -1,4 +1,4 @@
-"""Text to tensors: tokenizing, vocabularies, numericalising and padding.
+"""Text to tensors: tokenizing, vocabularies, numericalising, padding and batching.
 
 The course used torchtext for these; torchtext no longer loads beside a current
 PyTorch, so this module gives the few pieces the notebooks need, with the same
