@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-__all__ = ["cache_dir", "sha256sum", "file_digest", "download", "extract", "DownloadError", "ChecksumError"]
+__all__ = ["cache_dir", "file_digest", "download", "extract", "DownloadError", "ChecksumError"]
 
 
 class DownloadError(RuntimeError):
@@ -51,11 +51,6 @@ def file_digest(path: Path, algorithm: str = "sha256", chunk: int = 1 << 20) -> 
         for block in iter(lambda: f.read(chunk), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def sha256sum(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    return file_digest(path, "sha256")
 
 
 def _by_hand(filename: str, url: str, checksum: str, target: Path) -> str:

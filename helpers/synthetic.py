@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
-__all__ = ["tiny_imdb", "TINY_IMDB_SIZES"]
+__all__ = ["tiny_imdb", "TINY_IMDB_SIZES", "invented_word"]
 
 # ---------------------------------------------------------------- tiny IMDB
 # Reviews of invented films. What makes them look like aclImdb:
@@ -58,11 +58,19 @@ _MISSPELLINGS = ("teh borring realy definately wierd alot truely untill "
                  "begining seperate acheive beleive occured recieve").split()
 
 
+def invented_word(rng: random.Random, min_syllables: int = 2, max_syllables: int = 4) -> str:
+    """A made-up lower-case word of a few syllables: a name, a place, slang.
+
+    The tiny sets draw their rare-word tails from these.
+    """
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(min_syllables, max_syllables)))
+
+
 def _rare_words(count: int, rng: random.Random) -> list[str]:
     """Invented names and places: the long tail that a capped vocabulary drops."""
     words = set()
     while len(words) < count:
-        word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))
+        word = invented_word(rng)
         words.add(word.capitalize() if rng.random() < 0.7 else word)
     return sorted(words)
 

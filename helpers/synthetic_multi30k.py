@@ -21,6 +21,8 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
+from .synthetic import invented_word
+
 __all__ = ["tiny_multi30k", "TINY_MULTI30K_SIZES"]
 
 TINY_MULTI30K_SIZES = {"train": 4000, "valid": 300, "test": 300}
@@ -72,7 +74,6 @@ _WEAK_ENDING = {"nom": {"m": "e", "f": "e", "n": "e", "pl": "en"}, "acc": {"m": 
 _STRONG_PLURAL_ENDING = {"nom": "e", "acc": "e", "dat": "en"}  # after a number
 _CONTRACT = {("in", "dem"): "im", ("an", "dem"): "am"}
 _RELATIVE = {"m": "der", "f": "die", "n": "das", "pl": "die"}
-_SYLLABLES = "ka ro mi ten dal vor bel tru shi gor pa len dra mu fen ril qua ze bo win nor".split()
 
 
 def _adjective(stem: str, ending: str) -> str:
@@ -181,8 +182,7 @@ def _sentence(scene: _Scene) -> tuple[str, str]:
 @lru_cache(maxsize=None)
 def _corpus() -> dict[str, tuple[tuple[str, str], ...]]:
     rng = random.Random(30_000)
-    rare_places = sorted({"".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
-                          for _ in range(400)})
+    rare_places = sorted({invented_word(rng, 2, 3).capitalize() for _ in range(400)})
     scene = _Scene(rng, rare_places)
     total = sum(TINY_MULTI30K_SIZES.values())
     pairs: dict[tuple[str, str], None] = {}  # unique pairs, in order of generation

@@ -17,6 +17,8 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
+from .synthetic import invented_word
+
 __all__ = ["tiny_tweets", "TWEET_TOPICS", "TINY_TWEETS_SIZE"]
 
 TINY_TWEETS_SIZE = 4000
@@ -47,14 +49,13 @@ _GENERAL = ("love happy day today time life good great new get go make one peopl
 _STOP = ("the a an is are my i to and with for of in this so you it at all me we our be "
          "just on your that have was not but what when can").split()
 _PUNCT = ["!", "!!", "!!!", ".", "...", "?", ":)", ",", " ð", " ð\x9f\x98\x81", " â\x9d¤ï¸\x8f"]
-_SYLLABLES = "ka ro mi ten dal vor is an bel tru shi gor pa len dra mu fen ost ril qua ze".split()
 
 
 def _rare_words(count: int, rng: random.Random) -> list[str]:
     """Invented names and slang: each used rarely, so the count filter drops it."""
     words = set()
     while len(words) < count:
-        words.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))))
+        words.add(invented_word(rng, 2, 3))
     return sorted(words)
 
 
