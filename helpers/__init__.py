@@ -1,23 +1,28 @@
 """Helpers for the deep-learning course notebooks.
 
-Modules, one concern each: ``grading`` (marks and answer checks), ``timing``,
-``text`` (tokenizers, vocabularies, padding), ``data`` (data sets in the
-``tiny`` and ``full`` modes), ``cache`` (downloads), ``synthetic`` (the tiny
-sets), ``models``. This file gives seeding and device choice.
+Modules, one concern each: ``settings`` (every ``COURSE_*`` environment
+variable), ``datasets`` (one module per data set: its real format, its
+generated ``tiny`` stand-in and its loader), ``data`` (all the loaders and the
+data mode in one import), ``cache`` (downloads), ``grading`` (marks and answer
+checks), ``timing``, ``text`` (tokenizers, vocabularies, padding), ``models``.
+This file gives seeding and device choice (torch is imported when they are
+called, so that ``helpers.settings`` stays quick to import).
 """
 from __future__ import annotations
 
 import os
 import random
 
-import numpy as np
-import torch
+from .settings import device_override
 
 __all__ = ["seed_everything", "get_device"]
 
 
 def seed_everything(seed: int = 0) -> None:
     """Seed Python, NumPy and PyTorch (CPU and every GPU) for a reproducible run."""
+    import numpy as np
+    import torch
+
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -25,8 +30,10 @@ def seed_everything(seed: int = 0) -> None:
     os.environ["PYTHONHASHSEED"] = str(seed)
 
 
-def get_device() -> torch.device:
-    """CUDA when a GPU is present, else the CPU (``COURSE_DEVICE`` overrides)."""
-    if name := os.environ.get("COURSE_DEVICE"):
+def get_device():
+    """The ``torch.device`` to run on: CUDA when a GPU is present, else the CPU (``COURSE_DEVICE`` overrides)."""
+    import torch
+
+    if name := device_override():
         return torch.device(name)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")

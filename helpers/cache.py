@@ -19,6 +19,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from .settings import data_dir
+
 __all__ = ["cache_dir", "file_digest", "download", "extract", "DownloadError", "ChecksumError"]
 
 
@@ -31,8 +33,8 @@ class ChecksumError(RuntimeError):
 
 
 def cache_dir() -> Path:
-    """Where real data sets live: ``$COURSE_DATA_DIR``, else ``~/.cache/dl-course``."""
-    return Path(os.environ.get("COURSE_DATA_DIR", Path.home() / ".cache" / "dl-course"))
+    """Where real data sets live: ``$COURSE_DATA_DIR``, else ``~/.cache/dl-course`` (``settings.data_dir()``)."""
+    return data_dir()
 
 
 def _algorithm(checksum: str) -> tuple[str, str]:

@@ -6,9 +6,8 @@ import threading
 
 import pytest
 
-import helpers.data as data
 from helpers.cache import ChecksumError, DownloadError, download, extract
-from helpers.data import data_mode, load_imdb, read_imdb
+from helpers.datasets.imdb import IMDB_SHA256, load_imdb, read_imdb
 
 FIXTURE = __import__("pathlib").Path(__file__).parent / "fixtures" / "aclImdb"
 PAYLOAD = b"review text " * 5000
@@ -99,23 +98,14 @@ def test_read_imdb_parses_the_real_layout():
 def test_full_mode_without_network_says_how_to_place_the_file(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA", "full")
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(data, "IMDB_URL", "http://127.0.0.1:9/aclImdb_v1.tar.gz")
+    monkeypatch.setattr("helpers.datasets.imdb.IMDB_URL", "http://127.0.0.1:9/aclImdb_v1.tar.gz")
     with pytest.raises(DownloadError) as error:
         load_imdb("train")
     message = str(error.value)
-    for part in ("aclImdb_v1.tar.gz", "http://127.0.0.1:9/aclImdb_v1.tar.gz", data.IMDB_SHA256,
+    for part in ("aclImdb_v1.tar.gz", "http://127.0.0.1:9/aclImdb_v1.tar.gz", IMDB_SHA256,
                  str(tmp_path / "aclImdb_v1.tar.gz")):
         assert part in message
     assert list(tmp_path.iterdir()) == []
-
-
-def test_data_mode(monkeypatch):
-    assert data_mode() == "tiny"
-    monkeypatch.setenv("COURSE_DATA", "FULL")
-    assert data_mode() == "full"
-    monkeypatch.setenv("COURSE_DATA", "huge")
-    with pytest.raises(ValueError, match="COURSE_DATA must be one of"):
-        data_mode()
 
 
 def test_tiny_imdb_looks_like_the_real_set():
@@ -128,3 +118,12 @@ def test_tiny_imdb_looks_like_the_real_set():
     assert any(word.isupper() and len(word) > 3 for t in texts for word in t.split())
     assert sum(t.count("'") for t in texts) > 1000 and sum(t.count(",") for t in texts) > 5000
     assert any(char.isdigit() for char in texts[0] + texts[1] + texts[2])
+
+
+def test_helpers_data_still_gives_the_notebooks_every_name():
+    import helpers.data
+    from helpers import datasets, settings
+    for name in helpers.data.__all__:
+        assert hasattr(helpers.data, name), name
+    assert helpers.data.load_imdb is load_imdb and helpers.data.data_mode is settings.data_mode
+    assert datasets.imdb.read_imdb is helpers.data.read_imdb

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import helpers.data as data
 from helpers.cache import ChecksumError, DownloadError, download
-from helpers.data import load_multi30k, load_tweets, read_multi30k, read_tweets
-from helpers.synthetic_tweets import TWEET_TOPICS
+from helpers.datasets.multi30k import load_multi30k, read_multi30k
+from helpers.datasets.tweets import TWEET_TOPICS, TWEETS_SHA256, load_tweets, read_tweets
 from helpers.text import spacy_tokenizer
 from test_cache_data import PAYLOAD, server  # noqa: F401 (the loopback server fixture)
 
@@ -49,7 +48,7 @@ def test_read_multi30k_parses_the_real_gzip_files():
                         "Two young, White males are outside near many bushes.")
     assert len(train) == 3 and len(read_multi30k(FIXTURES / "multi30k", "valid")) == 2
     assert read_multi30k(FIXTURES / "multi30k", "test")[1][1].startswith("A Boston Terrier")
-    with pytest.raises(ValueError, match="split must be one of"):
+    with pytest.raises(ValueError, match="Multi30k has no split 'val': use 'train' or 'valid' or 'test'"):
         read_multi30k(FIXTURES / "multi30k", "val")
 
 
@@ -76,9 +75,9 @@ def test_md5_pins_are_checked(server, tmp_path):  # noqa: F811
 def test_full_mode_without_network_names_every_file(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA", "full")
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(data, "TWEETS_URL", "http://127.0.0.1:9/train_tweet.csv")
-    monkeypatch.setattr(data, "MULTI30K_URL", "http://127.0.0.1:9/raw/")
-    with pytest.raises(DownloadError, match=f"train_tweet.csv.*{data.TWEETS_SHA256}"):
+    monkeypatch.setattr("helpers.datasets.tweets.TWEETS_URL", "http://127.0.0.1:9/train_tweet.csv")
+    monkeypatch.setattr("helpers.datasets.multi30k.MULTI30K_URL", "http://127.0.0.1:9/raw/")
+    with pytest.raises(DownloadError, match=f"train_tweet.csv.*{TWEETS_SHA256}"):
         load_tweets("train")
     with pytest.raises(DownloadError, match=r"val.de.gz .*md5 6e0e229eb049e3fc99a1ef02fb2d5f91.*multi30k/val.de.gz"):
         load_multi30k("valid")
@@ -101,7 +100,7 @@ def test_tiny_tweets_look_like_the_real_ones():
     words = Counter(w.lower() for t in texts for w in re.findall(r"[A-Za-z]+", t))
     rare = [w for w, c in words.items() if c <= 10]
     assert len(rare) > 300  # a long tail for the count filter to remove
-    with pytest.raises(ValueError, match="one labelled split"):
+    with pytest.raises(ValueError, match="Tweets has no split 'test': use 'train'"):
         load_tweets("test")
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import grading
+from helpers import grading, settings
 from helpers.grading import (CheckFailed, MissingReference, check_array, check_scalar, check_string,
                              eval_numerical_gradient, eval_numerical_gradient_array, marks, rel_error,
                              summarise_marks)
@@ -14,9 +14,9 @@ from helpers.grading import (CheckFailed, MissingReference, check_array, check_s
 def recorded(monkeypatch, tmp_path, check, value, id, **kw):
     """The reference hash `make hashes` would record for `value` (the real record path)."""
     path = tmp_path / f"{id}.jsonl"
-    monkeypatch.setenv(grading.RECORD_ENV, str(path))
+    monkeypatch.setenv(settings.RECORD_HASHES_VAR, str(path))
     check(value, None, id, **kw)
-    monkeypatch.delenv(grading.RECORD_ENV)
+    monkeypatch.delenv(settings.RECORD_HASHES_VAR)
     entry = json.loads(path.read_text().splitlines()[-1])
     assert entry["id"] == id and entry["mode"] == "tiny"
     return {"tiny": entry["hash"]}

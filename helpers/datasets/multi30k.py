@@ -1,8 +1,10 @@
-"""The `tiny` Multi30k: aligned German and English image descriptions from a small grammar.
+"""Multi30k (assignment 2, Seq2Seq): ``(german, english)`` image descriptions.
 
-Each pair is generated from one scene (who, doing what, with what, where) and
-written out in both languages, with the differences a translation model has to
-learn:
+``full``: task 1 of the real Multi30k, 29,000 / 1,014 / 1,000 pairs, one gzip
+file per split and language. ``tiny``: 4,000 / 300 / 300 pairs from a small
+grammar: each pair is generated from one scene (who, doing what, with what,
+where) and written out in both languages, with the differences a translation
+model has to learn:
   - German articles and adjective endings follow gender and case
     ("ein junger Mann", "einen roten Ball", "mit einer alten Frau"), English
     has "a"/"an"/"the" and bare adjectives;
@@ -18,15 +20,66 @@ real files.
 """
 from __future__ import annotations
 
+import gzip
 import random
 from functools import lru_cache
+from pathlib import Path
 
-from .synthetic import invented_word
+from ..cache import cache_dir, download
+from ..settings import data_mode
+from . import check_split
+from .invented_words import invented_word
 
-__all__ = ["tiny_multi30k", "TINY_MULTI30K_SIZES"]
+__all__ = ["MULTI30K_URL", "MULTI30K_FILES", "MULTI30K_CHECKSUMS", "SPLITS", "TINY_MULTI30K_SIZES",
+           "read_multi30k", "tiny_multi30k", "load_multi30k"]
 
+# Task 1 of the Multi30k repository: one gzip file per split and language.
+# Only MD5 digests are published for them (torchtext pinned these).
+MULTI30K_URL = "https://raw.githubusercontent.com/multi30k/dataset/master/data/task1/raw/"
+MULTI30K_FILES = {"train": "train", "valid": "val", "test": "test_2016_flickr"}  # split -> file stem
+MULTI30K_CHECKSUMS = {
+    "train.de.gz": "md5:81ff90b99829c0cd4b1b587d394afd39",
+    "train.en.gz": "md5:0065d13af80720a55ca8153d126e6627",
+    "val.de.gz": "md5:6e0e229eb049e3fc99a1ef02fb2d5f91",
+    "val.en.gz": "md5:2b69aa9253948ac9f67e94917272dd40",
+    "test_2016_flickr.de.gz": "md5:efd67d314d98489b716b145475101932",
+    "test_2016_flickr.en.gz": "md5:ff2c0fcb4893a13bd73414306bc250ae",
+}
+SPLITS = tuple(MULTI30K_FILES)  # train, valid, test
 TINY_MULTI30K_SIZES = {"train": 4000, "valid": 300, "test": 300}
+_LANGUAGES = ("de", "en")
 
+
+# ---------------------------------------------------------------- the real files
+def read_multi30k(root: str | Path, split: str) -> list[tuple[str, str]]:
+    """Parse one split of Multi30k task 1: ``root/<name>.de.gz`` and ``<name>.en.gz``.
+
+    The files hold one sentence a line, the n-th German line translated by the
+    n-th English one (``<name>``: train, val, test_2016_flickr).
+
+    Args:
+        root: the folder of the files.
+        split: ``"train"``, ``"valid"`` or ``"test"``.
+    Returns:
+        list of ``(german, english)`` sentences, without their line breaks.
+    """
+    check_split("Multi30k", split, SPLITS)
+    name = MULTI30K_FILES[split]
+    sides = []
+    for lang in _LANGUAGES:
+        path = Path(root) / f"{name}.{lang}.gz"
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: is {root} a folder of Multi30k's task1/raw files?")
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            sides.append([line.rstrip("\r\n") for line in f])
+    german, english = sides
+    if len(german) != len(english):
+        raise ValueError(f"{root}: {name}.de.gz has {len(german)} lines but {name}.en.gz has "
+                         f"{len(english)}; the files must be aligned line by line")
+    return list(zip(german, english))
+
+
+# ---------------------------------------------------------------- the tiny set
 # German noun, gender, plural; English singular, plural
 _BEINGS = [("Mann", "m", "Männer", "man", "men"), ("Frau", "f", "Frauen", "woman", "women"),
            ("Kind", "n", "Kinder", "child", "children"), ("Mädchen", "n", "Mädchen", "girl", "girls"),
@@ -201,6 +254,22 @@ def tiny_multi30k(split: str) -> tuple[tuple[str, str], ...]:
 
     No pair appears in two splits. Deterministic on every call and machine.
     """
-    if split not in TINY_MULTI30K_SIZES:
-        raise ValueError(f"split must be one of {list(TINY_MULTI30K_SIZES)}, got {split!r}")
+    check_split("Multi30k", split, SPLITS)
     return _corpus()[split]
+
+
+# ---------------------------------------------------------------- either
+def load_multi30k(split: str) -> list[tuple[str, str]]:
+    """German-English image descriptions of ``split`` (train, valid or test).
+
+    ``tiny``: 4,000 / 300 / 300 generated pairs; ``full``: the real 29,000 /
+    1,014 / 1,000, downloaded on first use.
+    """
+    check_split("Multi30k", split, SPLITS)
+    if data_mode() == "tiny":
+        return list(tiny_multi30k(split))
+    root = cache_dir() / "multi30k"
+    for lang in _LANGUAGES:
+        filename = f"{MULTI30K_FILES[split]}.{lang}.gz"
+        download(MULTI30K_URL + filename, MULTI30K_CHECKSUMS[filename], root=root)
+    return read_multi30k(root, split)

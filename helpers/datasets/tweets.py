@@ -1,5 +1,7 @@
-"""The `tiny` tweets: a small stand-in for the tweets_hate_speech_detection data.
+"""Tweets labelled racist or sexist (assignment 2, Word2Vec): ``(label, tweet)``.
 
+``full``: the 31,962 labelled tweets behind Hugging Face's
+tweets_hate_speech_detection, one pinned CSV. ``tiny``: 4,000 generated tweets.
 What makes them look like the real CSV:
   - ``@user`` for every mention (the real set anonymised them), hashtags,
     ``&amp;`` entities, mixed case, ALL-CAPS, repeated punctuation, digits,
@@ -14,14 +16,58 @@ embedding are topical. ``TWEET_TOPICS`` lists them for the lesson test.
 """
 from __future__ import annotations
 
+import csv
 import random
 from functools import lru_cache
+from pathlib import Path
 
-from .synthetic import invented_word
+from ..cache import download
+from ..settings import data_mode
+from . import check_split
+from .invented_words import rare_words
 
-__all__ = ["tiny_tweets", "TWEET_TOPICS", "TINY_TWEETS_SIZE"]
+__all__ = ["TWEETS_URL", "TWEETS_SHA256", "SPLITS", "TINY_TWEETS_SIZE", "TWEET_TOPICS",
+           "read_tweets", "tiny_tweets", "load_tweets"]
 
+# The CSV behind Hugging Face's tweets_hate_speech_detection, with the SHA-256
+# that its dataset card pins.
+TWEETS_URL = "https://raw.githubusercontent.com/sharmaroshan/Twitter-Sentiment-Analysis/master/train_tweet.csv"
+TWEETS_SHA256 = "4f1bfabc2908029734fb2acd34028a8dfd1b92098bddfe60b0f0836c964e26ab"
+SPLITS = ("train",)  # the only labelled one
 TINY_TWEETS_SIZE = 4000
+
+
+# ---------------------------------------------------------------- the real file
+def read_tweets(path: str | Path) -> list[tuple[int, str]]:
+    """Parse the real tweets CSV: a header ``id,label,tweet``, then one tweet a row.
+
+    Tweets may hold commas, quotes and line breaks (CSV-quoted). As in the
+    Hugging Face loader, the spaces after each comma are skipped; the rest of
+    the text, mojibake included, is kept as it is.
+
+    Args:
+        path: the CSV file (``train_tweet.csv``).
+    Returns:
+        list of ``(label, tweet)`` in file order; label 1 racist or sexist, 0 not.
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = csv.reader(f, skipinitialspace=True)
+            header = next(rows, None)
+            if header != ["id", "label", "tweet"]:
+                raise ValueError(f"{path}: expected the header id,label,tweet, found {header}")
+            tweets = []
+            for row in rows:
+                if len(row) != 3 or row[1] not in ("0", "1"):
+                    raise ValueError(f"{path}, line {rows.line_num}: expected id, label 0 or 1, tweet; "
+                                     f"found {row[:3]}")
+                tweets.append((int(row[1]), row[2]))
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text ({error}); is it the tweets CSV?") from error
+    return tweets
+
+
+# ---------------------------------------------------------------- the tiny set
 _HATE_SHARE = 0.07
 
 TWEET_TOPICS = {
@@ -49,14 +95,6 @@ _GENERAL = ("love happy day today time life good great new get go make one peopl
 _STOP = ("the a an is are my i to and with for of in this so you it at all me we our be "
          "just on your that have was not but what when can").split()
 _PUNCT = ["!", "!!", "!!!", ".", "...", "?", ":)", ",", " ð", " ð\x9f\x98\x81", " â\x9d¤ï¸\x8f"]
-
-
-def _rare_words(count: int, rng: random.Random) -> list[str]:
-    """Invented names and slang: each used rarely, so the count filter drops it."""
-    words = set()
-    while len(words) < count:
-        words.add(invented_word(rng, 2, 3))
-    return sorted(words)
 
 
 def _styled(word: str, rng: random.Random) -> str:
@@ -99,10 +137,9 @@ def tiny_tweets(split: str = "train") -> tuple[tuple[int, str], ...]:
     label 1 marks a racist or sexist tweet (about 7%), 0 any other, as in the
     real set. Deterministic: the same tweets on every call and machine.
     """
-    if split != "train":
-        raise ValueError(f"the tweets come with one labelled split, 'train'; got {split!r}")
+    check_split("Tweets", split, SPLITS)
     rng = random.Random(2023)
-    rare = _rare_words(600, rng)
+    rare = rare_words(rng, 600, 2, 3)
     everyday = [t for t in TWEET_TOPICS if t != "hate"]
     tweets = []
     for _ in range(TINY_TWEETS_SIZE):
@@ -110,3 +147,16 @@ def tiny_tweets(split: str = "train") -> tuple[tuple[int, str], ...]:
         topic = "hate" if label else rng.choice(everyday)
         tweets.append((label, _tweet(topic, rng, rare)))
     return tuple(tweets)
+
+
+# ---------------------------------------------------------------- either
+def load_tweets(split: str = "train") -> list[tuple[int, str]]:
+    """Tweets as ``(label, tweet)``, label 1 racist or sexist (about 7%), else 0.
+
+    Only ``"train"`` is labelled. ``tiny``: 4,000 generated tweets; ``full``:
+    the 31,962 real ones, downloaded on first use.
+    """
+    check_split("Tweets", split, SPLITS)
+    if data_mode() == "tiny":
+        return list(tiny_tweets(split))
+    return read_tweets(download(TWEETS_URL, TWEETS_SHA256))

@@ -1,26 +1,67 @@
-"""The `tiny` data sets: small, deterministic stand-ins for the real ones.
+"""IMDB film reviews (assignment 1): ``(label, text)``, label 1 positive, 0 negative.
 
-Each generator mimics its real set's shape and quirks, and is built so that the
-lessons of the course still show (tests/test_lessons_*.py asserts them).
+``full``: the real aclImdb v1 (Maas et al., 2011), 12,500 reviews per label and
+split, from one pinned archive. ``tiny``: 2,500 generated reviews per label and
+split, of invented films. What makes them look like aclImdb:
+  - mixed case, punctuation glued to words, ALL-CAPS emphasis, quotes,
+    "<br /><br />" paragraph breaks, apostrophes, names, years and ratings;
+  - a long tail of rare words (invented names, places, misspellings), so a
+    capped vocabulary leaves unknown tokens;
+  - sentiment carried by opinion words, some negated ("not bad at all");
+  - a little label noise (a few reviews say the opposite of their label);
+  - each split grouped by label, negatives first, as the real files are read.
 """
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
+from pathlib import Path
 
-__all__ = ["tiny_imdb", "TINY_IMDB_SIZES", "invented_word"]
+from ..cache import cache_dir, download, extract
+from ..settings import data_mode
+from . import check_split
+from .invented_words import rare_words
 
-# ---------------------------------------------------------------- tiny IMDB
-# Reviews of invented films. What makes them look like aclImdb:
-#   - mixed case, punctuation glued to words, ALL-CAPS emphasis, quotes,
-#     "<br /><br />" paragraph breaks, apostrophes, names, years and ratings;
-#   - a long tail of rare words (invented names, places, misspellings), so a
-#     capped vocabulary leaves unknown tokens;
-#   - sentiment carried by opinion words, some negated ("not bad at all");
-#   - a little label noise (a few reviews say the opposite of their label);
-#   - each split grouped by label, negatives first, as the real files are read.
+__all__ = ["IMDB_URL", "IMDB_SHA256", "SPLITS", "TINY_IMDB_SIZES", "read_imdb", "tiny_imdb", "load_imdb"]
 
+IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
+SPLITS = ("train", "test")
 TINY_IMDB_SIZES = {"train": 2500, "test": 2500}  # reviews per label
+
+
+# ---------------------------------------------------------------- the real files
+_IMDB_FILE = re.compile(r"^(\d+)_(\d+)\.txt$")  # <id>_<rating>.txt
+
+
+def read_imdb(root: str | Path, split: str) -> list[tuple[int, str]]:
+    """Parse one split of the real aclImdb layout.
+
+    Reads ``root/<split>/{neg,pos}/<id>_<rating>.txt``: every negative review
+    first, then every positive one, each group in the order of its ids. Other
+    files (``unsup/``, url lists, ``.DS_Store``, ``._*``) are passed over.
+
+    Args:
+        root: the ``aclImdb`` folder.
+        split: ``"train"`` or ``"test"``.
+    Returns:
+        list of ``(label, text)``, label 1 positive and 0 negative.
+    """
+    check_split("IMDB", split, SPLITS)
+    reviews = []
+    for label, folder in ((0, "neg"), (1, "pos")):
+        directory = Path(root) / split / folder
+        if not directory.is_dir():
+            raise FileNotFoundError(f"{directory} is missing: is {root} an extracted aclImdb folder?")
+        files = [(int(m.group(1)), path) for path in directory.iterdir()
+                 if (m := _IMDB_FILE.match(path.name))]
+        for _, path in sorted(files):
+            reviews.append((label, path.read_text(encoding="utf-8")))
+    return reviews
+
+
+# ---------------------------------------------------------------- the tiny set
 _LABEL_NOISE = 0.03
 
 _POSITIVE = ("great excellent wonderful brilliant superb beautiful fantastic perfect "
@@ -52,27 +93,8 @@ _FIRST = ("John Mary James Anna Robert Linda Michael Susan David Karen Peter Hel
 _LAST = ("Smith Brown Taylor Wilson Davies Evans Thomas Johnson Roberts Walker "
          "Wright Robinson Thompson White Hughes Edwards Green Hall Wood Harris "
          "Lewis Martin Jackson Clarke Turner Hill Moore Cooper Ward Morris").split()
-_SYLLABLES = ("ka ro mi ten dal vor is an bel tru shi gor pa len dra mu fen "
-              "ost ril qua ze bo hart win cal nor sel").split()
 _MISSPELLINGS = ("teh borring realy definately wierd alot truely untill "
                  "begining seperate acheive beleive occured recieve").split()
-
-
-def invented_word(rng: random.Random, min_syllables: int = 2, max_syllables: int = 4) -> str:
-    """A made-up lower-case word of a few syllables: a name, a place, slang.
-
-    The tiny sets draw their rare-word tails from these.
-    """
-    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(min_syllables, max_syllables)))
-
-
-def _rare_words(count: int, rng: random.Random) -> list[str]:
-    """Invented names and places: the long tail that a capped vocabulary drops."""
-    words = set()
-    while len(words) < count:
-        word = invented_word(rng)
-        words.add(word.capitalize() if rng.random() < 0.7 else word)
-    return sorted(words)
 
 
 class _ReviewWriter:
@@ -183,11 +205,10 @@ def tiny_imdb(split: str) -> tuple[tuple[int, str], ...]:
     """The tiny IMDB split: ``(label, review)`` pairs, label 1 positive, 0 negative.
 
     Grouped by label like the real files: every negative review, then every
-    positive one. Deterministic; about 2,500 reviews per label and split.
+    positive one. Deterministic; 2,500 reviews per label and split.
     """
-    if split not in TINY_IMDB_SIZES:
-        raise ValueError(f"split must be one of {sorted(TINY_IMDB_SIZES)}, got {split!r}")
-    rare = _rare_words(8000, random.Random(0))
+    check_split("IMDB", split, SPLITS)
+    rare = rare_words(random.Random(0), 8000, capitalized=0.7)
     rng = random.Random(1 if split == "train" else 2)
     writer = _ReviewWriter(rng, rare)
     reviews = []
@@ -196,3 +217,19 @@ def tiny_imdb(split: str) -> tuple[tuple[int, str], ...]:
             says_positive = bool(label) != (rng.random() < _LABEL_NOISE)
             reviews.append((label, writer.review(says_positive)))
     return tuple(reviews)
+
+
+# ---------------------------------------------------------------- either
+def load_imdb(split: str) -> list[tuple[int, str]]:
+    """IMDB reviews of one split as ``(label, text)``, label 1 positive, 0 negative.
+
+    Grouped by label (negatives first) in both modes, as the original files
+    are: shuffle before training. ``tiny``: 2,500 generated reviews per label;
+    ``full``: the 12,500 real reviews per label, downloaded on first use.
+    """
+    check_split("IMDB", split, SPLITS)
+    if data_mode() == "tiny":
+        return list(tiny_imdb(split))
+    archive = download(IMDB_URL, IMDB_SHA256)
+    root = extract(archive, cache_dir() / "aclImdb_v1") / "aclImdb"
+    return read_imdb(root, split)
