@@ -1,5 +1,6 @@
 """nbgrader configuration for the course (run nbgrader from this folder)."""
-import os
+from course.limits import CELL_TIMEOUT
+from helpers.settings import data_mode
 
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
@@ -17,10 +18,16 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".*", 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Cell time limit, by data mode: the slowest tiny-mode cell (the Seq2Seq training)
-# takes about 40 s on two CPU cores (2 minutes stops a student's endless loop
-# soon); on the real data, training takes hours on a CPU.
-c.Execute.timeout = 1800 if os.environ.get("COURSE_DATA", "tiny").strip().lower() == "full" else 120
+# Cell time limit, by data mode: the same as every other execution of a notebook
+# (course/limits.py). A cell that runs past it is stopped, earns nothing, and
+# says so; `make autograde` reports it as a timeout, not a wrong answer.
+c.Execute.timeout = CELL_TIMEOUT[data_mode()]
+c.Execute.error_on_timeout = {
+    "ename": "CellTimeoutError",
+    "evalue": f"this cell ran past the {c.Execute.timeout} s limit and was stopped",
+    "traceback": [f"CellTimeoutError: this cell ran past the {c.Execute.timeout} s limit of the "
+                  f"{data_mode()} data mode and was stopped, so its checks did not run"],
+}
 
 # nbgrader gives 0 points to a test cell that writes anything to stderr. These
 # warnings are harmless, so a right answer must not lose points to them.

@@ -1,12 +1,15 @@
-"""Shared test setup: every test runs in the tiny data mode with a private cache."""
+"""Shared test setup: every test runs in the tiny data mode with a private cache,
+and nbval stops a solution's cell at the tiny mode's time limit (course/limits.py)."""
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+from course.limits import CELL_TIMEOUT
+
+
+def pytest_configure(config):
+    if hasattr(config.option, "nbval_cell_timeout"):
+        config.option.nbval_cell_timeout = CELL_TIMEOUT["tiny"]
 
 
 @pytest.fixture(autouse=True)

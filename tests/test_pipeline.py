@@ -4,16 +4,18 @@ import json
 import re
 import shutil
 import socket
+import sqlite3
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
-import course
-import sandbox_kernel
-from conftest import ROOT
+from course import build, grading, notebooks, paths, sandbox
+from course.paths import ROOT
 
-ASSIGNMENTS = course.assignments()
-SOURCES = [path for a in ASSIGNMENTS for path in course.source_notebooks(a)]
+ASSIGNMENTS = paths.assignments()
+SOURCES = [path for a in ASSIGNMENTS for path in paths.source_notebooks(a)]
 MARKS = re.compile(r"with marks\((\d+),\s*\"([^\"]+)\"\)")
 
 
@@ -54,7 +56,7 @@ def test_source_notebook_validates_and_lints(path):
 def test_release_is_fresh(tmp_path):
     shutil.copytree(ROOT / "source", tmp_path / "source")
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
-    course.release(root=tmp_path)
+    build.release(root=tmp_path)
     for assignment in ASSIGNMENTS:
         fresh, committed = tmp_path / "release" / assignment, ROOT / "release" / assignment
         assert sorted(p.name for p in fresh.iterdir()) == sorted(p.name for p in committed.iterdir())
@@ -68,7 +70,7 @@ def test_release_is_fresh(tmp_path):
 def test_solutions_and_samples_are_fresh():
     for path in SOURCES:
         assignment = path.parent.name
-        fresh = course.solution_version(read(path))
+        fresh = notebooks.solution_version(read(path))
         committed = read(ROOT / "solutions" / assignment / path.name)
         assert cell_sources(fresh) == cell_sources(committed), f"run `make solutions`: {path.name} is stale"
         assert [c.metadata for c in fresh.cells] == [c.metadata for c in committed.cells]
@@ -76,13 +78,13 @@ def test_solutions_and_samples_are_fresh():
             "solutions must be executed"
         solution_hashes = ROOT / "solutions" / assignment / "hashes.json"
         assert (path.parent / "hashes.json").read_bytes() == solution_hashes.read_bytes()
-    spec = json.loads(course.SAMPLES.read_text())
+    spec = json.loads(paths.SAMPLES.read_text())
     for student, plan in spec["students"].items():
         for assignment, sections in plan["solves"].items():
-            for path in course.source_notebooks(assignment):
+            for path in paths.source_notebooks(assignment):
                 release_nb = read(ROOT / "release" / assignment / path.name)
-                fresh = course.fill_release(release_nb, read(path), functools.partial(course.solves, sections))
-                committed = read(course.SUBMITTED / student / assignment / path.name)
+                fresh = notebooks.fill_release(release_nb, read(path), functools.partial(notebooks.solves, sections))
+                committed = read(paths.SUBMITTED / student / assignment / path.name)
                 assert cell_sources(fresh) == cell_sources(committed), f"run `make samples`: {student} is stale"
 
 
@@ -113,7 +115,7 @@ def graded(tmp_path_factory):
     shutil.copytree(ROOT / "source", root / "source")
     shutil.copy(ROOT / "nbgrader_config.py", root)
     submitted = root / "autograde" / "submitted"
-    shutil.copytree(course.SUBMITTED, submitted)
+    shutil.copytree(paths.SUBMITTED, submitted)
     notebook = "bow_sentiment.ipynb"
     broken = submitted / "broken" / "a1_bow_sentiment"
     broken.mkdir(parents=True)
@@ -131,12 +133,18 @@ def graded(tmp_path_factory):
     noisy = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "VI1c")
     noisy.source = NOISY_PREDICT
     nbformat.write(nb, cheater / notebook)
-    course.release(root=root)
+    crasher = submitted / "crasher" / "a1_bow_sentiment"  # a kernel that dies half way
+    crasher.mkdir(parents=True)
+    nb = read(submitted / "solution" / "a1_bow_sentiment" / notebook)
+    next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "II1").source = \
+        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+    nbformat.write(nb, crasher / notebook)
+    build.release(root=root)
     try:
-        problems = course.autograde(root=root)
+        problems = grading.autograde(root=root)
     finally:
         listener.close()
-    course.feedback(root=root)
+    grading.feedback(root=root)
     return root, problems
 
 
@@ -165,12 +173,12 @@ print("PROBE", json.dumps(leaks))
 
 def test_sample_submissions_get_their_expected_scores(graded):
     root, _ = graded
-    scores = course.scores(root)
-    spec = json.loads(course.SAMPLES.read_text())
+    scores = grading.scores(root)
+    spec = json.loads(paths.SAMPLES.read_text())
     for student, plan in spec["students"].items():
         for assignment, expected in plan["expected_score"].items():
             assert scores[student][assignment]["score"] == expected, student
-    total = {a: sum(c.metadata["nbgrader"]["points"] for p in course.source_notebooks(a) for c in read(p).cells
+    total = {a: sum(c.metadata["nbgrader"]["points"] for p in paths.source_notebooks(a) for c in read(p).cells
                     if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code")
              for a in ASSIGNMENTS}
     for assignment in ASSIGNMENTS:  # every automatic point for the solution, none for the blank
@@ -192,15 +200,24 @@ def test_bad_submissions_are_reported_and_kept(graded):
     assert "not a valid notebook" in problems["broken"]["a1_bow_sentiment"][0]
     assert "rename it to bow_sentiment.ipynb" in problems["misnamed"]["a1_bow_sentiment"][0]
     assert "nothing submitted" in problems["nothing"]["a1_bow_sentiment"][0]
-    assert {s for s, p in problems.items() if "a1_bow_sentiment" in p} == {"broken", "misnamed", "nothing"}
-    assert problems["cheater"] == {"a2_embeddings_seq2seq": ["nothing submitted for a2_embeddings_seq2seq"]}
+    assert {s for s, p in problems.items() if "a1_bow_sentiment" in p} == {"broken", "misnamed", "nothing", "crasher"}
+    for student in ("cheater", "crasher"):
+        assert problems[student]["a2_embeddings_seq2seq"] == ["nothing submitted for a2_embeddings_seq2seq"]
     assert not any(student in problems for student in ("solution", "partial", "blank"))
     submitted = root / "autograde" / "submitted"
     assert (submitted / "broken" / "a1_bow_sentiment" / "bow_sentiment.ipynb").read_text().startswith('{"cells"')
     assert (submitted / "misnamed" / "a1_bow_sentiment" / "Bow Sentiment (1).ipynb").exists()
 
 
-@pytest.mark.skipif(not sandbox_kernel.available(), reason="this machine cannot make namespaces (unshare)")
+@pytest.mark.skipif(not sandbox.available(), reason="this machine cannot make namespaces (unshare)")
+def test_a_kernel_that_dies_is_reported_as_that_and_the_others_are_graded(graded):
+    root, problems = graded
+    assert problems["crasher"]["a1_bow_sentiment"] == [
+        "autograding failed: the kernel died (out of memory, or killed); the notebooks after it were not run"]
+    scores = grading.scores(root)
+    assert scores["solution"]["a1_bow_sentiment"]["score"] == scores["solution"]["a1_bow_sentiment"]["max_score"]
+
+
 def test_student_code_sees_no_instructor_files_and_no_network(graded):
     root, _ = graded
     nb = read(root / "autograde" / "autograded" / "cheater" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
@@ -216,7 +233,7 @@ def test_redefining_marks_earns_nothing(graded):
     nb = read(root / "autograde" / "autograded" / "cheater" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "II1_test")
     assert any(o.output_type == "error" for o in cell.outputs)  # the hidden tests still failed
-    assert course.scores(root)["cheater"]["a1_bow_sentiment"]["score"] == 1  # only the right predict()
+    assert grading.scores(root)["cheater"]["a1_bow_sentiment"]["score"] == 1  # only the right predict()
 
 
 def test_harmless_warnings_cost_no_points(graded):
@@ -224,7 +241,7 @@ def test_harmless_warnings_cost_no_points(graded):
     nb = read(root / "autograde" / "autograded" / "cheater" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "VI1c_test")
     assert not any(o.get("name") == "stderr" for o in cell.outputs)  # the warning was dropped...
-    assert course.scores(root)["cheater"]["a1_bow_sentiment"]["score"] == 1  # ...and the point kept
+    assert grading.scores(root)["cheater"]["a1_bow_sentiment"]["score"] == 1  # ...and the point kept
 
 
 def test_feedback_html_and_csv_export(graded):
@@ -240,3 +257,37 @@ def test_feedback_html_and_csv_export(graded):
     assert rows[0].startswith("assignment,") and len(a1) == 4 and len(a2) >= 3  # the samples (and the cheater)
     assert any(row.split(",")[3] == "solution" and row.endswith(",74.0") for row in a1)
     assert any(row.split(",")[3] == "solution" and row.endswith(",92.0") for row in a2)
+
+
+def test_a_gradebook_left_unstamped_is_repaired(tmp_path):
+    """What formgrader leaves when `alembic` is not on PATH: the tables, no version."""
+    (tmp_path / "autograde").mkdir()
+    url = f"sqlite:///{tmp_path / 'autograde' / 'gradebook.db'}"
+    opening = f"from nbgrader.api import Gradebook; Gradebook({url!r}, course_id='dl-course').close()"
+    failed = subprocess.run([sys.executable, "-c", opening], env={"PATH": str(tmp_path)}, capture_output=True)
+    assert failed.returncode != 0
+    with sqlite3.connect(tmp_path / "autograde" / "gradebook.db") as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "assignment" in tables and "alembic_version" not in tables
+    grading.repair_gradebook(root=tmp_path)
+    subprocess.run([sys.executable, "-c", opening], env={"PATH": str(tmp_path)}, check=True)  # no alembic needed now
+    grading.repair_gradebook(root=tmp_path)  # and a second repair changes nothing
+
+
+def test_a_cell_that_runs_out_of_time_is_reported_as_a_timeout(graded):
+    root, _ = graded
+    sleeper = root / "autograde" / "submitted" / "sleeper" / "a1_bow_sentiment"
+    sleeper.mkdir(parents=True)
+    nb = read(root / "autograde" / "submitted" / "solution" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
+    next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "I1").source = \
+        "import time\ntime.sleep(600)"
+    nbformat.write(nb, sleeper / "bow_sentiment.ipynb")
+    # The tiny mode's limit is minutes; a command-line option shortens it for this test.
+    build.nbgrader("autograde", "a1_bow_sentiment", "--student=sleeper", "--force", "--Execute.timeout=5",
+                   "--log-level=WARN", root=root)
+    failures = grading.run_failures(root / "autograde" / "autograded" / "sleeper" / "a1_bow_sentiment")
+    assert failures == ["bow_sentiment.ipynb, cell 5 (I1) ran out of time; the kernel was interrupted and "
+                        "the notebook went on"], failures
+    graded_nb = read(root / "autograde" / "autograded" / "sleeper" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
+    error = next(o for o in graded_nb.cells[5].outputs if o.output_type == "error")
+    assert "ran past the" in error.traceback[0] and "limit" in error.traceback[0]

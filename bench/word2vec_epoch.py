@@ -13,17 +13,14 @@ On CUDA when present, else the CPU.
 from __future__ import annotations
 
 import statistics
-import sys
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers import get_device, seed_everything  # noqa: E402
-from helpers.data import data_mode  # noqa: E402
-from helpers.models import Word2Vec  # noqa: E402
-from helpers.timing import Timer  # noqa: E402
-from word2vec_reference import (EMBED_SIZE, LR, batch_loss, distinct_batch_loss, loader,  # noqa: E402
+from helpers import get_device, seed_everything
+from helpers.data import data_mode
+from helpers.models import Word2Vec
+from helpers.timing import Timer
+from reference.word2vec import (EMBED_SIZE, LR, batch_loss, distinct_batch_loss, loader,
                                 per_pair_steps, train_epoch, tweet_pairs)
 
 STEPS, CHUNKS, WARMUP, EPOCHS = 500, 5, 50, 20

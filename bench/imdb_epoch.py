@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import resource
-import sys
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, TensorDataset
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.models import EmbeddingBagMLP, OneHotMLP  # noqa: E402
-from helpers.timing import Timer  # noqa: E402
+from helpers.models import EmbeddingBagMLP, OneHotMLP
+from helpers.timing import Timer
 
 N_REVIEWS, VOCAB, HIDDEN, BATCH, MEAN_LENGTH = 25_000, 20_001, 200, 128, 234
 

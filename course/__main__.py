@@ -1,0 +1,77 @@
+"""The instructor pipeline's commands (the Makefile wires them):
+
+    python -m course release      source/ -> release/ (nbgrader generate_assignment)
+    python -m course solutions    source/ -> solutions/ (or --out DIR), executed in the tiny mode
+    python -m course hashes       record every check's reference hash into source/*/hashes.json
+    python -m course samples      rebuild the sample submissions in autograde/submitted/
+    python -m course autograde    validate and autograde every submission
+    python -m course feedback     feedback HTML and the gradebook as CSV
+    python -m course report       the table of students by assignment
+    python -m course check-full   run the solutions on the real data (COURSE_DATA_DIR) and pass their tests
+    python -m course repair-gradebook   stamp a gradebook that an nbgrader start left unversioned
+
+Run from the repository root (nbgrader reads nbgrader_config.py there).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from helpers.settings import data_mode
+
+from . import build, grading
+from .execute import NotebookRunError
+from .paths import ROOT, assignments
+
+
+def _autograde(args) -> None:
+    problems = grading.autograde()
+    if problems:
+        print(f"{len(problems)} student(s) with problems, reported above; the others were graded")
+
+
+def _check_full(args) -> None:
+    """Every solution of ``args.only`` executed on the real data, hidden tests included."""
+    start = time.perf_counter()
+    out = args.out or ROOT / "build" / "full"
+    build.solutions(out=out.resolve(), mode="full", only=args.only)
+    print(f"the {', '.join(args.only or ['all'])} solutions pass on the real data "
+          f"({time.perf_counter() - start:.0f} s); executed notebooks in {out}")
+
+
+COMMANDS = {
+    "release": lambda args: build.release(),
+    "solutions": lambda args: build.solutions(out=(args.out or build.SOLUTIONS).resolve(), only=args.only),
+    "hashes": lambda args: build.hashes(mode=data_mode(), only=args.only),
+    "samples": lambda args: build.samples(),
+    "autograde": _autograde,
+    "feedback": lambda args: grading.feedback(),
+    "report": lambda args: grading.report(),
+    "check-full": _check_full,
+    "repair-gradebook": lambda args: grading.repair_gradebook(),
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=COMMANDS)
+    parser.add_argument("--out", type=Path, help="solutions, check-full: write the executed notebooks here")
+    parser.add_argument("--only", nargs="+", metavar="ASSIGNMENT",
+                        help="solutions, hashes, check-full: just these assignments")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.only or []) - set(assignments()))
+    if unknown:
+        parser.error(f"--only: no assignment {', '.join(unknown)}; the assignments are {', '.join(assignments())}")
+    os.chdir(ROOT)
+    try:
+        COMMANDS[args.step](args)
+    except (NotebookRunError, ValueError) as error:
+        sys.exit(f"python -m course {args.step}: {error}")
+
+
+if __name__ == "__main__":
+    main()

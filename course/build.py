@@ -1,0 +1,166 @@
+"""Build what the course ships from source/: the release, the executed solutions,
+the reference hashes of the checks, and the sample submissions."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+from helpers.settings import RECORD_HASHES_VAR
+
+from . import notebooks
+from .execute import NotebookRunError, cores, execute
+from .paths import RELEASE, ROOT, SAMPLES, SOLUTIONS, SOURCE, SUBMITTED, assignments, source_notebooks
+
+__all__ = ["nbgrader", "release", "solutions", "hashes", "samples", "run_side_by_side"]
+
+
+def nbgrader(*args: str, root: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in the course root ``root``; output is captured, not checked.
+
+    ``env`` adds variables. nbgrader runs ``alembic`` from PATH when it makes a
+    gradebook, so this environment's ``bin/`` comes first.
+    """
+    command = [sys.executable, "-m", "nbgrader", *args, "--CourseDirectory.root=" + str(root)]
+    env = dict(os.environ, **(env or {}),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run(command, cwd=root, env=env, text=True, capture_output=True)
+
+
+def run_side_by_side(jobs: list, workers: int | None = None) -> None:
+    """Run ``jobs`` (callables taking a thread budget) ``workers`` at a time.
+
+    Each job's kernel gets cores / workers threads, so that the kernels do not
+    fight over the cores (default: one job a core). The first failure is
+    raised once all have ended.
+    """
+    workers = max(1, min(workers or cores(), len(jobs) or 1))
+    threads = max(1, cores() // workers)
+
+    def report(future) -> None:  # a failure is said at once, not when the others end
+        if future.exception():
+            print(f"! {future.exception()}", flush=True)
+
+    with ThreadPoolExecutor(workers) as pool:
+        futures = [pool.submit(job, threads) for job in jobs]
+        for future in futures:
+            future.add_done_callback(report)
+    errors = [f.exception() for f in futures if f.exception()]
+    if errors:
+        raise errors[0] if len(errors) == 1 else NotebookRunError(f"{len(errors)} notebooks failed, said above")
+
+
+def _default_workers(mode: str) -> int | None:
+    """On the real data one notebook at a time, with every core: each trains for long."""
+    return 1 if mode == "full" else None
+
+
+# ---------------------------------------------------------------- release
+def release(root: Path = ROOT) -> None:
+    """Generate the student version of every assignment into ``root``/release."""
+    (root / "autograde").mkdir(exist_ok=True)
+    for assignment in assignments(root):
+        result = nbgrader("generate_assignment", assignment, "--force", "--log-level=WARN", root=root)
+        if result.returncode == 0:
+            continue
+        output = result.stdout + result.stderr
+        if "because there are submissions associated with it" in output:
+            sys.exit(f"make release: {assignment}'s cells changed, but autograde/gradebook.db already holds "
+                     f"submissions of it, so nbgrader keeps the released version. If those are only the "
+                     f"sample submissions (make demo, make autograde), run `make clean` and release again; "
+                     f"with real students' grades, keep the cells as released or start a new assignment.")
+        sys.exit(f"make release: nbgrader generate_assignment {assignment} failed:\n{output.strip()}")
+
+
+# ---------------------------------------------------------------- solutions
+def copy_extra_files(assignment: str, dest: Path) -> None:
+    """Copy the assignment's non-notebook files (hashes.json, data) beside the notebooks."""
+    for path in (SOURCE / assignment).iterdir():
+        if path.is_file() and path.suffix != ".ipynb":
+            shutil.copy(path, dest / path.name)
+
+
+def solutions(out: Path = SOLUTIONS, mode: str = "tiny", workers: int | None = None,
+              only: list[str] | None = None) -> None:
+    """Write ``out``/<assignment>/*.ipynb, executed in data mode ``mode``, notebooks side by side.
+
+    ``only`` limits it to those assignments.
+    """
+    def job(path: Path, dest: Path, threads: int) -> None:
+        nb = notebooks.solution_version(nbformat.read(path, as_version=4))
+        print(f"executing {path.relative_to(ROOT)} ({mode} data)", flush=True)
+        execute(nb, dest, mode=mode, name=str(path.relative_to(ROOT)), threads=threads)
+        nbformat.write(notebooks.strip_widgets(nb), dest / path.name)
+
+    jobs = []
+    for assignment in only or assignments():
+        dest = out / assignment
+        dest.mkdir(parents=True, exist_ok=True)
+        copy_extra_files(assignment, dest)
+        jobs += [functools.partial(job, path, dest) for path in source_notebooks(assignment)]
+    run_side_by_side(jobs, workers or _default_workers(mode))
+
+
+# ---------------------------------------------------------------- hashes
+def hashes(mode: str = "tiny", workers: int | None = None, only: list[str] | None = None) -> None:
+    """Execute each source notebook in record mode and write its checks' hashes.
+
+    The hashes of ``mode`` replace the old ones; other modes' stay. ``only``
+    limits it to those assignments (the real data of the others may be absent).
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        records, jobs = {}, []
+        for assignment in only or assignments():
+            records[assignment] = record = Path(tmp) / f"{assignment}.jsonl"
+            record.touch()
+            for path in source_notebooks(assignment):
+                def job(threads, path=path, record=record):
+                    print(f"recording {path.relative_to(ROOT)} ({mode} data)", flush=True)
+                    nb = notebooks.solution_version(nbformat.read(path, as_version=4))
+                    execute(nb, path.parent, mode=mode, name=str(path.relative_to(ROOT)), threads=threads,
+                            env={RECORD_HASHES_VAR: str(record)})
+                jobs.append(job)
+        run_side_by_side(jobs, workers or _default_workers(mode))
+        for assignment, record in records.items():
+            recorded = [json.loads(line) for line in record.read_text().splitlines()]
+            write_hashes(SOURCE / assignment / "hashes.json", mode, recorded)
+
+
+def write_hashes(table_path: Path, mode: str, recorded: list[dict]) -> None:
+    """Replace ``mode``'s hashes in ``table_path`` by ``recorded`` ({id, mode, hash} entries)."""
+    table = json.loads(table_path.read_text()) if table_path.exists() else {}
+    for entry in table.values():
+        entry.pop(mode, None)
+    for item in recorded:
+        table.setdefault(item["id"], {})[item["mode"]] = item["hash"]
+    table = {id: modes for id, modes in sorted(table.items()) if modes}
+    table_path.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
+    print(f"{table_path.relative_to(ROOT)}: {len(recorded)} checks recorded ({mode} data)")
+
+
+# ---------------------------------------------------------------- sample submissions
+def samples() -> None:
+    """Rebuild autograde/submitted/<student>/<assignment>/ from release/ and source/.
+
+    autograde/samples.json names each sample student and the grade-id prefixes
+    (sections) they solve: [] is a blank release, ["*"] everything.
+    """
+    spec = json.loads(SAMPLES.read_text())
+    for student, plan in spec["students"].items():
+        for assignment, sections in plan["solves"].items():
+            dest = SUBMITTED / student / assignment
+            shutil.rmtree(dest, ignore_errors=True)
+            dest.mkdir(parents=True)
+            for path in source_notebooks(assignment):
+                release_nb = nbformat.read(RELEASE / assignment / path.name, as_version=4)
+                source_nb = nbformat.read(path, as_version=4)
+                filled = notebooks.fill_release(release_nb, source_nb, functools.partial(notebooks.solves, sections))
+                nbformat.write(filled, dest / path.name)
