@@ -3,7 +3,7 @@ import re
 
 import yaml
 
-from conftest import ROOT
+from course.paths import ROOT
 
 
 def names(lines):
@@ -25,3 +25,11 @@ def test_torch_is_pinned_to_the_cpu_build_on_disk():
     assert "torch==2.13.0" in constraints
     assert names((ROOT / "requirements.txt").read_text().splitlines())["torch"] == "torch==2.13.0"
     assert "-c constraints.txt" in (ROOT / "Makefile").read_text()
+
+
+def test_ipykernel_stays_below_7():
+    """ipykernel 7.x lost execute replies when several kernels ran at once (bench/stress_kernels.py)."""
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    assert int(pins["ipykernel"].split(".")[0]) < 7
+    assert names((ROOT / "requirements.txt").read_text().splitlines())["ipykernel"] == "ipykernel<7"
