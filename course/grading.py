@@ -59,7 +59,7 @@ def run_failures(folder: Path) -> list[str]:
 def _failure(output: str) -> str:
     """The one line of nbgrader's output that says why autograding a notebook stopped."""
     if "DeadKernelError" in output or "Kernel died" in output:
-        return "the kernel died (out of memory, or killed); the notebooks after it were not run"
+        return "the kernel died (out of memory, or killed); the cells after that point were not graded"
     lines = [line for line in output.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "nbgrader failed with no message"
 

@@ -212,10 +212,9 @@ def test_bad_submissions_are_reported_and_kept(graded):
 @pytest.mark.skipif(not sandbox.available(), reason="this machine cannot make namespaces (unshare)")
 def test_a_kernel_that_dies_is_reported_as_that_and_the_others_are_graded(graded):
     root, problems = graded
-    assert problems["crasher"]["a1_bow_sentiment"] == [
-        "autograding failed: the kernel died (out of memory, or killed); the notebooks after it were not run"]
-    scores = grading.scores(root)
-    assert scores["solution"]["a1_bow_sentiment"]["score"] == scores["solution"]["a1_bow_sentiment"]["max_score"]
+    assert problems["crasher"]["a1_bow_sentiment"] == ["autograding failed: the kernel died (out of memory, or "
+                                                       "killed); the cells after that point were not graded"]
+    assert not any(student in problems for student in ("solution", "partial", "blank"))  # graded after it
 
 
 def test_student_code_sees_no_instructor_files_and_no_network(graded):
@@ -254,7 +253,7 @@ def test_feedback_html_and_csv_export(graded):
     rows = (root / "autograde" / "grades.csv").read_text().splitlines()
     a1 = [row for row in rows[1:] if row.startswith("a1_bow_sentiment,")]
     a2 = [row for row in rows[1:] if row.startswith("a2_embeddings_seq2seq,")]
-    assert rows[0].startswith("assignment,") and len(a1) == 4 and len(a2) >= 3  # the samples (and the cheater)
+    assert rows[0].startswith("assignment,") and len(a1) == 5 and len(a2) >= 3  # the samples, cheater, crasher
     assert any(row.split(",")[3] == "solution" and row.endswith(",74.0") for row in a1)
     assert any(row.split(",")[3] == "solution" and row.endswith(",92.0") for row in a2)
 
@@ -286,8 +285,8 @@ def test_a_cell_that_runs_out_of_time_is_reported_as_a_timeout(graded):
     build.nbgrader("autograde", "a1_bow_sentiment", "--student=sleeper", "--force", "--Execute.timeout=5",
                    "--log-level=WARN", root=root)
     failures = grading.run_failures(root / "autograde" / "autograded" / "sleeper" / "a1_bow_sentiment")
-    assert failures == ["bow_sentiment.ipynb, cell 5 (I1) ran out of time; the kernel was interrupted and "
-                        "the notebook went on"], failures
+    assert failures[0] == ("bow_sentiment.ipynb, cell 5 (I1) ran out of time; the kernel was interrupted and "
+                           "the notebook went on"), failures  # (later cells may run out of 5 s too)
     graded_nb = read(root / "autograde" / "autograded" / "sleeper" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
     error = next(o for o in graded_nb.cells[5].outputs if o.output_type == "error")
     assert "ran past the" in error.traceback[0] and "limit" in error.traceback[0]
