@@ -290,3 +290,15 @@ def test_a_cell_that_runs_out_of_time_is_reported_as_a_timeout(graded):
     graded_nb = read(root / "autograde" / "autograded" / "sleeper" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
     error = next(o for o in graded_nb.cells[5].outputs if o.output_type == "error")
     assert "ran past the" in error.traceback[0] and "limit" in error.traceback[0]
+
+
+# Assignments whose real data the course has run on (make hashes in the full mode,
+# make check-full): each of their checks has a reference in both data modes.
+FULL_MODE_RECORDED = ["a2_embeddings_seq2seq"]
+
+
+@pytest.mark.parametrize("assignment", FULL_MODE_RECORDED)
+def test_checks_have_references_for_the_real_data_too(assignment):
+    table = json.loads((ROOT / "source" / assignment / "hashes.json").read_text())
+    assert table and all(set(modes) == {"tiny", "full"} for modes in table.values()), \
+        f"run `COURSE_DATA=full make hashes ONLY={assignment}` on the real data"
