@@ -39,8 +39,9 @@ def run_side_by_side(jobs: list, workers: int | None = None) -> None:
     """Run ``jobs`` (callables taking a thread budget) ``workers`` at a time.
 
     Each job's kernel gets cores / workers threads, so that the kernels do not
-    fight over the cores (default: one job a core). The first failure is
-    raised once all have ended.
+    fight over the cores (default: one job a core). A failure is printed when
+    it happens, the other jobs go on, and NotebookRunError is raised once all
+    have ended.
     """
     workers = max(1, min(workers or cores(), len(jobs) or 1))
     threads = max(1, cores() // workers)
@@ -53,9 +54,9 @@ def run_side_by_side(jobs: list, workers: int | None = None) -> None:
         futures = [pool.submit(job, threads) for job in jobs]
         for future in futures:
             future.add_done_callback(report)
-    errors = [f.exception() for f in futures if f.exception()]
-    if errors:
-        raise errors[0] if len(errors) == 1 else NotebookRunError(f"{len(errors)} notebooks failed, said above")
+    failed = sum(f.exception() is not None for f in futures)
+    if failed:
+        raise NotebookRunError(f"{failed} of {len(jobs)} notebooks failed, as said above")
 
 
 def _default_workers(mode: str) -> int | None:

@@ -63,7 +63,7 @@ def test_a_dead_kernel_is_reported_as_that(tmp_path):
         execute(notebook("import os, signal; os.kill(os.getpid(), signal.SIGKILL)"), tmp_path, name="dies.ipynb")
 
 
-def test_side_by_side_the_others_still_run_and_the_failure_is_raised(tmp_path):
+def test_side_by_side_the_others_still_run_and_the_failure_is_raised(tmp_path, capsys):
     ran = []
 
     def job(name, source, threads):
@@ -73,9 +73,10 @@ def test_side_by_side_the_others_still_run_and_the_failure_is_raised(tmp_path):
         execute(nb, folder, name=name, threads=threads)
         ran.append((name, threads, nb.cells[0].outputs[0]["text"].strip()))
 
-    with pytest.raises(NotebookRunError, match="broken.ipynb"):
+    with pytest.raises(NotebookRunError, match="1 of 2 notebooks failed"):
         run_side_by_side([lambda t: job("broken.ipynb", "1 / 0", t),
                           lambda t: job("fine.ipynb", "import os; print(os.environ['OMP_NUM_THREADS'])", t)],
                          workers=2)
     threads = max(1, (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()) // 2)
     assert ran == [("fine.ipynb", threads, str(threads))]
+    assert "! broken.ipynb, cell 0 ('1 / 0'): ZeroDivisionError: division by zero" in capsys.readouterr().out
