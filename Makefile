@@ -39,10 +39,13 @@ demo: $(STAMP)
 # Unit, lesson and pipeline tests, then every solution notebook run by nbval
 # against its stored outputs (lax: only the cells tagged nbval-check-output).
 # tests/conftest.py gives nbval the tiny mode's cell limit (course/limits.py).
+# OMP_WAIT_POLICY=PASSIVE: torch's waiting threads sleep rather than spin, so
+# that tests sharing the cores with other work slow down by their share, not
+# several times over (course/execute.py gives every kernel it starts the same).
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 test: $(STAMP)
-	$(PY) -m pytest -p no:cacheprovider tests solutions $(NBVAL)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -p no:cacheprovider tests solutions $(NBVAL)
 
 release: $(STAMP)
 	$(COURSE) release

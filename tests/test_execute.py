@@ -24,16 +24,18 @@ def no_kernel_outlives_its_notebook():
 
 def test_the_kernel_gets_its_environment_and_ours_is_unchanged(tmp_path, monkeypatch):
     monkeypatch.delenv("MPLBACKEND", raising=False)
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     before = dict(os.environ)
     os.environ["MPLBACKEND"] = "Agg"  # as a headless shell may have it; the kernel must still plot inline
     try:
         nb = notebook("import os, matplotlib, torch",
                       "print(os.environ['COURSE_DATA'], os.environ['EXTRA'], torch.get_num_threads(),"
-                      " matplotlib.get_backend())")
+                      " os.environ['OMP_WAIT_POLICY'], matplotlib.get_backend())")
         execute(nb, tmp_path, mode="full", threads=1, env={"EXTRA": "yes"})
     finally:
         del os.environ["MPLBACKEND"]
-    assert nb.cells[1].outputs[0]["text"].split() == ["full", "yes", "1", "module://matplotlib_inline.backend_inline"]
+    assert nb.cells[1].outputs[0]["text"].split() == [
+        "full", "yes", "1", "PASSIVE", "module://matplotlib_inline.backend_inline"]
     assert dict(os.environ) == before
 
 
