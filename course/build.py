@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,6 +36,15 @@ def nbgrader(*args: str, root: Path = ROOT, env: dict | None = None) -> subproce
     return subprocess.run(command, cwd=root, env=env, text=True, capture_output=True)
 
 
+_output = threading.Lock()
+
+
+def say(line: str) -> None:
+    """Print one line whole, though jobs running side by side print at once."""
+    with _output:
+        print(line, flush=True)
+
+
 def run_side_by_side(jobs: list, workers: int | None = None) -> None:
     """Run ``jobs`` (callables taking a thread budget) ``workers`` at a time.
 
@@ -48,7 +58,7 @@ def run_side_by_side(jobs: list, workers: int | None = None) -> None:
 
     def report(future) -> None:  # a failure is said at once, not when the others end
         if future.exception():
-            print(f"! {future.exception()}", flush=True)
+            say(f"! {future.exception()}")
 
     with ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(job, threads) for job in jobs]
@@ -97,7 +107,7 @@ def solutions(out: Path = SOLUTIONS, mode: str = "tiny", workers: int | None = N
     """
     def job(path: Path, dest: Path, threads: int) -> None:
         nb = notebooks.solution_version(nbformat.read(path, as_version=4))
-        print(f"executing {path.relative_to(ROOT)} ({mode} data)", flush=True)
+        say(f"executing {path.relative_to(ROOT)} ({mode} data)")
         execute(nb, dest, mode=mode, name=str(path.relative_to(ROOT)), threads=threads)
         nbformat.write(notebooks.strip_widgets(nb), dest / path.name)
 
@@ -124,7 +134,7 @@ def hashes(mode: str = "tiny", workers: int | None = None, only: list[str] | Non
             record.touch()
             for path in source_notebooks(assignment):
                 def job(threads, path=path, record=record):
-                    print(f"recording {path.relative_to(ROOT)} ({mode} data)", flush=True)
+                    say(f"recording {path.relative_to(ROOT)} ({mode} data)")
                     nb = notebooks.solution_version(nbformat.read(path, as_version=4))
                     execute(nb, path.parent, mode=mode, name=str(path.relative_to(ROOT)), threads=threads,
                             env={RECORD_HASHES_VAR: str(record)})
