@@ -29,9 +29,18 @@ c.Execute.error_on_timeout = {
                   f"{data_mode()} data mode and was stopped, so its checks did not run"],
 }
 
-# nbgrader gives 0 points to a test cell that writes anything to stderr. These
-# warnings are harmless, so a right answer must not lose points to them.
-c.IgnorePattern.enabled = True
-c.IgnorePattern.pattern = (
-    r"(UserWarning|DeprecationWarning|FutureWarning|PendingDeprecationWarning)"
-)
+# Autograding runs student code in the sandbox and judges hidden checks outside
+# it (course/grading.py): nbgrader's own Execute, which runs the hidden tests in
+# the student's kernel, is replaced. The feedback never shows a hidden region.
+c.Autograde.autograde_preprocessors = [
+    "course.grading.GradeInSandbox",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

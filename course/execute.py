@@ -8,23 +8,32 @@ slow each other down many times over when they run side by side.
 """
 from __future__ import annotations
 
+import ast
+import asyncio
+import json
 import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
+from queue import Empty
 from typing import IO
+
+import nbformat
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
 from tqdm.auto import tqdm
 
 from helpers.settings import DATA_MODE_VAR
 
-from .limits import CELL_TIMEOUT
+from .judge import ANSWER_LIMIT, Judge, Student, StudentError, split_hidden
+from .limits import CELL_TIMEOUT, OUTPUT_LIMIT, GradingLimits
 
-__all__ = ["CELL_TIMEOUT", "NotebookRunError", "cores", "kernel_env", "execute"]
+__all__ = ["CELL_TIMEOUT", "NotebookRunError", "CourseClient", "error_output", "cores", "kernel_env", "execute"]
 
 
 # nbclient logs a timeout or a dead kernel before it raises; NotebookRunError says
@@ -73,6 +82,191 @@ def _describe(nb, index: int | None) -> str:
     return f"cell {index}" + (f" ({label})" if label else f" ({first!r})")
 
 
+def error_output(ename: str, message: str) -> nbformat.NotebookNode:
+    """An error output that says ``message`` in one line, with no traceback."""
+    return nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
+
+
+# What a graded notebook's outputs may hold: text and pictures. HTML, SVG and
+# JavaScript from student code would run in the instructor's browser in formgrader.
+KEPT_MIMES = ("text/plain", "image/png", "image/jpeg")
+
+
+class CourseClient(NotebookClient):
+    """nbclient that judges hidden regions outside the kernel (``course.judge``).
+
+    Test cells run without their hidden regions; each region then runs here,
+    asking the kernel for data. When ``grading``, a student's notebook is run:
+    every cell runs whatever happens before it, outputs are limited in size and
+    kind, stderr is reported as ordinary output, a cell's result never reads as
+    partial credit, and a cell that runs past ``limits`` (CPU time measured in
+    ``cgroup``) or a kernel that dies is reported in the cell and in
+    ``problems``, the cells before keeping their marks.
+    """
+
+    def __init__(self, nb, *, grading: bool = False, limits: GradingLimits | None = None,
+                 cgroup=None, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.grading, self.limits, self.cgroup = grading, limits, cgroup
+        self.problems: list[str] = []
+        self.judge = Judge(Student(self._ask_from_thread))
+        self._stopped: str | None = None
+        self._bytes = 0
+        self._cut = False
+        self._timed_out: dict[int, str] = {}
+
+    # ---------------------------------------------------------------- the run
+    async def async_execute(self, reset_kc: bool = False, **kwargs):
+        self.reset_execution_trackers()
+        self._loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        async with self.async_setup_kernel(**kwargs):
+            reply = await self.async_wait_for_reply(await ensure_async(self.kc.kernel_info()))
+            if reply is not None and "language_info" in reply["content"]:
+                self.nb.metadata["language_info"] = reply["content"]["language_info"]
+            for index, cell in enumerate(self.nb.cells):
+                if self.limits and not self._stopped and time.monotonic() - started > self.limits.notebook_wall:
+                    self._stop(f"the notebook ran past its {self.limits.notebook_wall} s limit")
+                if self._stopped:
+                    self._not_run(cell)
+                    continue
+                try:
+                    await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)
+                except DeadKernelError:
+                    if not self.grading:
+                        raise
+                    why = (self.cgroup.why_dead() if self.cgroup else None) or "it crashed or was killed"
+                    self._stop(self._stopped or f"the kernel died while this cell ran: {why}")
+                    cell.outputs.append(error_output("KernelDied", self._stopped))
+        return self.nb
+
+    execute = run_sync(async_execute)  # nbclient binds its own at class creation
+
+    def _stop(self, reason: str) -> None:
+        if not self._stopped:
+            self._stopped = reason
+            self.problems.append(reason)
+
+    def _not_run(self, cell) -> None:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.outputs = [error_output("NotRun", f"this cell did not run: {self._stopped}")]
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if cell.cell_type != "code":
+            return cell
+        visible, hidden = split_hidden(cell.source)
+        cell.source = visible
+        self._bytes, self._cut = 0, False
+        watchdog = asyncio.ensure_future(self._watch(cell_index)) if self.limits else None
+        try:
+            await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        finally:
+            if watchdog:
+                watchdog.cancel()
+        timed_out = self._timed_out.pop(cell_index, None)
+        if timed_out:
+            cell.outputs = [o for o in cell.outputs if o.get("ename") != "KeyboardInterrupt"]
+            cell.outputs.append(error_output("CellTimeoutError", timed_out))
+            self.problems.append(f"{_describe(self.nb, cell_index)}: {timed_out}")
+        if self.grading and cell.metadata.get("nbgrader", {}).get("grade"):
+            self._as_feedback(cell)
+        if hidden is not None and not any(o.output_type == "error" for o in cell.outputs):
+            label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {cell_index}"
+            failure = await asyncio.to_thread(self.judge.run, hidden, label)
+            if failure:
+                cell.outputs.append(error_output("HiddenCheckFailed", failure))
+                if not self.allow_errors:
+                    raise CellExecutionError(failure, "HiddenCheckFailed", failure)
+        return cell
+
+    @staticmethod
+    def _as_feedback(cell) -> None:
+        """A test cell's own outputs inform; only an error output costs its marks."""
+        for output in cell.outputs:
+            if output.output_type == "execute_result":  # nbgrader reads a number here as partial credit
+                output.output_type = "display_data"
+                output.pop("execution_count", None)
+            elif output.output_type == "stream" and output.name == "stderr":  # warnings, debug prints
+                output.name = "stdout"
+
+    # ---------------------------------------------------------------- limits
+    async def _watch(self, cell_index: int) -> None:
+        """Interrupt a cell past its limits; kill the kernel if it does not stop."""
+        limits, started = self.limits, time.monotonic()
+        cpu_start = self.cgroup.cpu_seconds() if self.cgroup else 0.0
+        last_cpu, last_busy = cpu_start, started
+        while True:
+            await asyncio.sleep(0.5)
+            now = time.monotonic()
+            cpu = self.cgroup.cpu_seconds() if self.cgroup else 0.0
+            if cpu - last_cpu > 0.01 * (now - last_busy) or not self.cgroup:
+                last_busy = now
+            last_cpu = cpu
+            reason = None
+            if cpu - cpu_start > limits.cell_cpu:
+                reason = f"this cell used more than {limits.cell_cpu} s of CPU time (an endless loop?) and was stopped"
+            elif self.cgroup and now - last_busy > limits.idle:
+                reason = f"this cell waited {limits.idle} s doing nothing (sleep, input?) and was stopped"
+            elif now - started > limits.cell_wall:
+                reason = f"this cell ran past the {limits.cell_wall} s limit and was stopped"
+            if reason:
+                break
+        self._timed_out[cell_index] = reason
+        await ensure_async(self.km.interrupt_kernel())
+        await asyncio.sleep(10)  # a cell that ignores the interrupt: stop the kernel
+        self._stop(f"{_describe(self.nb, cell_index)} did not stop when interrupted, so the kernel was stopped")
+        await ensure_async(self.km.shutdown_kernel(now=True))
+
+    def output(self, outs, msg, display_id, cell_index):
+        if self.grading:
+            content = msg.get("content", {})
+            if "data" in content:
+                content["data"] = {k: v for k, v in content["data"].items() if k in KEPT_MIMES}
+                if not content["data"]:
+                    return None
+            self._bytes += len(json.dumps(content, default=str))
+            if self._bytes > OUTPUT_LIMIT:
+                if not self._cut:
+                    self._cut = True
+                    outs.append(nbformat.v4.new_output(
+                        "stream", name="stdout", text=f"\n[output cut: this cell printed more than "
+                                                      f"{OUTPUT_LIMIT // 1024} KiB]\n"))
+                return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    # ---------------------------------------------------------------- hidden checks
+    def _ask_from_thread(self, code: str, inputs: str) -> str:
+        return asyncio.run_coroutine_threadsafe(self._ask(code, inputs), self._loop).result()
+
+    async def _ask(self, code: str, inputs: str) -> str:
+        """Run ``helpers.probe.answer`` in the kernel; its answer text (see ``course.judge``)."""
+        expression = f"__import__('helpers.probe', fromlist=['answer']).answer({code!r}, {inputs!r})"
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"answer": expression})
+        limit = self.limits.cell_cpu if self.limits else self.timeout
+        deadline = time.monotonic() + (limit or 3600)
+        while True:
+            try:
+                reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=1))
+            except Empty:
+                await self._async_check_alive()
+                if time.monotonic() > deadline:
+                    await ensure_async(self.km.interrupt_kernel())
+                    raise StudentError(f"your code ran past {limit} s when a hidden check used it")
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        answer = reply["content"].get("user_expressions", {}).get("answer", {})
+        if answer.get("status") != "ok":
+            raise StudentError(f"{answer.get('ename', 'an error')} while a hidden check used your work")
+        text = answer.get("data", {}).get("text/plain", "")
+        if len(text) > ANSWER_LIMIT * 2:
+            raise StudentError("the answer to a hidden check was too large")
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            raise StudentError("the answer to a hidden check was not readable") from None
+
+
 def execute(nb, cwd: Path, *, mode: str = "tiny", name: str = "notebook", threads: int | None = None,
             env: dict | None = None, timeout: int | None = None, kernel_log: IO | None = None):
     """Execute ``nb`` in place in a fresh kernel started in ``cwd``; returns ``nb``.
@@ -102,7 +296,7 @@ def execute(nb, cwd: Path, *, mode: str = "tiny", name: str = "notebook", thread
         # A bar of cells per notebook, shown where a person watches (a terminal).
         bar = tqdm(total=sum(c.cell_type == "code" for c in nb.cells), desc=name, unit="cell",
                    disable=None, leave=False)
-        client = NotebookClient(nb, km=manager, timeout=timeout, record_timing=False, log=_QUIET,
+        client = CourseClient(nb, km=manager, timeout=timeout, record_timing=False, log=_QUIET,
                                 shutdown_kernel="immediate", resources={"metadata": {"path": str(cwd)}},
                                 on_cell_execute=lambda cell, cell_index: current.update(index=cell_index),
                                 on_cell_executed=lambda **_: bar.update())

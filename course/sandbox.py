@@ -1,95 +1,244 @@
-"""The kernel that runs student code when autograding: no network, no view of the
-instructor's files.
+"""The sandbox that student code runs in when it is graded (bubblewrap + cgroups).
 
-nbgrader starts it (through the ``course-sandbox`` kernel spec that
-``kernel_spec`` writes) as ``python -m course.sandbox -f CONNECTION_FILE`` in
-the submission's folder. It copies that folder's files to a fresh temporary
-folder, then starts the IPython kernel inside new user, mount and network
-namespaces (Linux ``unshare``) where:
+Each graded notebook gets a kernel started as ``python -I -m course.sandbox -f
+CONNECTION_FILE``. That launcher (ours, run before any student code) joins the
+notebook's cgroups, sets its resource limits, and replaces itself with
+``bwrap`` running the IPython kernel with:
 
-- there is no network interface at all (the kernel talks to nbgrader over IPC
-  sockets, which are files);
-- source/, solutions/, reference/, autograde/ (gradebook, other students'
-  work) and .git are covered by empty folders: those of this repository, and
-  the folders listed in $COURSE_SANDBOX_HIDE (os.pathsep-separated) when
-  grading elsewhere.
-
-The temporary folder is made under $COURSE_SANDBOX_DIR when set.
+- no network (own network namespace: the kernel talks to the grader over IPC
+  socket files in a folder of its own);
+- its own PID namespace, killed whole when the kernel ends (``--die-with-parent``),
+  and every process in its cgroup killed by the grader afterwards;
+- limits: memory, processes (cgroup v1 ``memory`` and ``pids``), CPU time
+  (``RLIMIT_CPU``; per cell, the grader watches ``cpuacct``), file size
+  (``RLIMIT_FSIZE``), scratch space (a tmpfs of fixed size);
+- a read-only view of only the system's libraries, Python, the environment,
+  ``helpers/`` and the assignment's released files; writable: a scratch folder
+  (its working folder, a fresh tmpfs, gone when it ends) and ``/tmp`` (the same);
+- user ``nobody`` in a user namespace of its own, no capabilities,
+  ``no_new_privs``, and no further user namespace (``--disable-userns``), so
+  no mount can be undone.
 """
 from __future__ import annotations
 
+import functools
+import glob
 import json
 import os
-import shlex
+import resource
 import shutil
+import signal
 import subprocess
 import sys
-import tempfile
+import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
-
-from helpers.settings import sandbox_enabled
 
 from .paths import ROOT
 
-__all__ = ["HIDDEN", "available", "hidden", "kernel_spec"]
+__all__ = ["SPEC_VAR", "Limits", "Cgroup", "available", "cgroups_available", "Sandbox", "main"]
 
-HIDDEN = ("source", "solutions", "reference", "autograde", ".git")
-UNSHARE = ["unshare", "--user", "--map-root-user", "--mount", "--net"]
-HIDE_VAR, DIR_VAR = "COURSE_SANDBOX_HIDE", "COURSE_SANDBOX_DIR"
-
-
-def available() -> bool:
-    """Whether this machine lets an unprivileged process make the namespaces."""
-    if shutil.which("unshare") is None:
-        return False
-    probe = subprocess.run([*UNSHARE, "sh", "-c", f"mount -t tmpfs tmpfs {shlex.quote(str(ROOT / 'source'))}"],
-                           capture_output=True)
-    return probe.returncode == 0
+SPEC_VAR = "COURSE_SANDBOX_SPEC"  # the launcher's instructions, JSON, from the grader
+WORKDIR = "/grading"  # the kernel's working folder inside the sandbox
+NOBODY = 65534
 
 
-def hidden() -> list[Path]:
-    """The folders student code must not see."""
-    extra = [Path(p) for p in os.environ.get(HIDE_VAR, "").split(os.pathsep) if p]
-    return sorted({*(ROOT / name for name in HIDDEN), *extra})
+@dataclass(frozen=True)
+class Limits:
+    """What one graded notebook may use."""
+    memory: int = 6 << 30  # bytes (cgroup)
+    processes: int = 512  # processes and threads (cgroup)
+    cpu_seconds: int = 3600  # CPU time of the kernel process over the whole notebook
+    file_size: int = 1 << 30  # bytes, any one file
+    scratch: int = 2 << 30  # bytes of the working folder, and of /tmp
+    open_files: int = 1024
 
 
-def kernel_spec(kernels: Path, root: Path = ROOT) -> tuple[list[str], dict]:
-    """nbgrader options and environment that run student code in this sandbox.
+# ------------------------------------------------------------------ cgroups
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+CONTROLLERS = ("memory", "pids", "cpuacct")
 
-    Writes the ``course-sandbox`` kernel spec under ``kernels``. Where the
-    machine cannot make the namespaces (not Linux, or forbidden), or
-    COURSE_SANDBOX=0, says so and returns nothing: the plain kernel is used.
+
+def cgroups_available() -> bool:
+    """Whether this process can make cgroup v1 groups for memory, processes and CPU time."""
+    return all(os.access(CGROUP_ROOT / c, os.W_OK) for c in CONTROLLERS)
+
+
+class Cgroup:
+    """One notebook's cgroups (v1): limits while it runs, every process killed after."""
+
+    def __init__(self, limits: Limits):
+        name = f"dl-course/{uuid.uuid4().hex[:12]}"
+        self.paths = {c: CGROUP_ROOT / c / name for c in CONTROLLERS}
+        for path in self.paths.values():
+            path.mkdir(parents=True)
+        memory = self.paths["memory"]
+        (memory / "memory.limit_in_bytes").write_text(str(limits.memory))
+        if (memory / "memory.memsw.limit_in_bytes").exists():  # no escape into swap
+            (memory / "memory.memsw.limit_in_bytes").write_text(str(limits.memory))
+        (self.paths["pids"] / "pids.max").write_text(str(limits.processes))
+
+    def cpu_seconds(self) -> float:
+        """CPU time used by every process of the notebook so far."""
+        try:
+            return int((self.paths["cpuacct"] / "cpuacct.usage").read_text()) / 1e9
+        except OSError:
+            return 0.0
+
+    def why_dead(self) -> str | None:
+        """Which limit the notebook hit, if any."""
+        try:
+            if int((self.paths["memory"] / "memory.failcnt").read_text()) > 0:
+                limit = int((self.paths["memory"] / "memory.limit_in_bytes").read_text())
+                return f"it used all the memory it may use ({limit / 2**30:.1f} GiB)"
+            if int((self.paths["pids"] / "pids.events").read_text().split()[-1]) > 0:
+                return f"it started more processes than it may ({(self.paths['pids'] / 'pids.max').read_text().strip()})"
+        except (OSError, ValueError, IndexError):
+            pass
+        return None
+
+    def close(self) -> None:
+        """Kill every process left in the groups, then remove them."""
+        deadline = time.monotonic() + 10
+        for path in self.paths.values():
+            while True:
+                try:
+                    pids = [int(p) for p in (path / "cgroup.procs").read_text().split()]
+                except FileNotFoundError:
+                    break
+                if not pids or time.monotonic() > deadline:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                time.sleep(0.05)
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+
+
+# ------------------------------------------------------------------ bubblewrap
+def _system_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for name in ("ld.so.cache", "localtime", "passwd", "group", "nsswitch.conf"):
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+def _read_only(paths) -> list[str]:
+    """Bind each path once (a path inside another already bound is skipped)."""
+    args, done = [], []
+    for path in sorted({Path(p).resolve() for p in paths if Path(p).exists()}, key=lambda p: len(p.parts)):
+        if path.parts[:2] == ("/", "usr") or any(path.is_relative_to(d) for d in done):
+            continue
+        args += ["--ro-bind", str(path), str(path)]
+        done.append(path)
+    return args
+
+
+def _gpu() -> list[str]:
+    devices = sorted(glob.glob("/dev/nvidia*"))
+    args = [a for d in devices for a in ("--dev-bind", d, d)]
+    return args + (["--ro-bind", "/sys", "/sys"] if devices else [])
+
+
+def _environment(env: dict[str, str]) -> list[str]:
+    args = ["--clearenv"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return args
+
+
+BASE = ["--unshare-all", "--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY), "--disable-userns",
+        "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+
+
+@functools.cache
+def available() -> str | None:
+    """None if this machine can run the sandbox, else why not (and what to do)."""
+    if sys.platform != "linux":
+        return f"the sandbox needs Linux (this is {sys.platform})"
+    if shutil.which("bwrap") is None:
+        return "bubblewrap is not installed (`make sandbox` installs it as root, or `apt-get install bubblewrap`)"
+    probe = subprocess.run(["bwrap", *BASE, *_system_binds(), "--proc", "/proc", "--dev", "/dev", "true"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"bubblewrap cannot make its namespaces here ({probe.stderr.strip()[:200]})"
+    if not cgroups_available():
+        return "the cgroup v1 controllers memory, pids and cpuacct are not writable here (run as root)"
+    return None
+
+
+@dataclass
+class Sandbox:
+    """How to start one sandboxed kernel.
+
+    Args:
+        files: files the kernel's working folder gets, read-only (name -> path).
+        env: the kernel's whole environment (its data mode, thread budget, ...).
+        read_only: more paths it may read (the real data's cache in the full mode).
+        limits: what it may use.
     """
-    if not sandbox_enabled() or not available():
-        print("! the grading kernel is NOT sandboxed: student code can reach the network and "
-              "this folder (unshare is unavailable here, or COURSE_SANDBOX=0)", flush=True)
-        return [], {}
-    spec = kernels / "kernels" / "course-sandbox"
+    files: dict[str, Path]
+    env: dict[str, str]
+    read_only: tuple[Path, ...] = ()
+    limits: Limits = Limits()
+
+    def launcher_env(self, cgroup: Cgroup) -> dict[str, str]:
+        """The environment of the launcher: its instructions in one variable."""
+        python = Path(sys.executable)
+        env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": WORKDIR, "TMPDIR": "/tmp",
+               "MPLCONFIGDIR": "/tmp/matplotlib", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", **self.env}
+        bwrap = [*BASE, *_environment(env), *_system_binds(),
+                 *_read_only([sys.base_prefix, sys.prefix, python.resolve().parent.parent,
+                              ROOT / "helpers", *self.read_only]),
+                 *_gpu(), "--proc", "/proc", "--dev", "/dev",
+                 "--size", str(self.limits.scratch), "--tmpfs", "/tmp",
+                 "--size", str(self.limits.scratch), "--tmpfs", WORKDIR]
+        for name, path in self.files.items():
+            bwrap += ["--ro-bind", str(Path(path).resolve()), f"{WORKDIR}/{name}"]
+        bwrap += ["--chdir", WORKDIR]
+        rlimits = {"RLIMIT_FSIZE": self.limits.file_size, "RLIMIT_CORE": 0,
+                   "RLIMIT_NOFILE": self.limits.open_files, "RLIMIT_CPU": self.limits.cpu_seconds}
+        spec = {"cgroups": [str(p) for p in cgroup.paths.values()], "rlimits": rlimits, "bwrap": bwrap}
+        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), SPEC_VAR: json.dumps(spec)}
+
+
+def kernel_spec(folder: Path) -> Path:
+    """Write the ``course-sandbox`` kernel spec under ``folder``; returns the kernels folder."""
+    spec = folder / "kernels" / "course-sandbox"
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
-        # -I: the submission's folder is not on sys.path, so no file of the student's
-        # can stand in for this launcher, which runs outside the sandbox.
+        # -I: no folder of the student's is on sys.path, so nothing of theirs can
+        # stand in for this launcher, which runs outside the sandbox.
         "argv": [sys.executable, "-I", "-m", "course.sandbox", "-f", "{connection_file}"],
         "display_name": "Python 3 (grading sandbox)", "language": "python"}))
-    # IPC sockets are files: they cross the network namespace. Their path must be
-    # absolute, since the launcher leaves the folder it was started in.
-    options = ["--Execute.kernel_name=course-sandbox", "--KernelManager.transport=ipc",
-               f"--KernelManager.ip={kernels / 'kernel-ipc'}"]
-    env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(kernels), os.environ.get("JUPYTER_PATH")])),
-           HIDE_VAR: os.pathsep.join(str(root / name) for name in HIDDEN),
-           DIR_VAR: str(kernels)}
-    return options, env
+    return folder / "kernels"
 
 
 def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="grading-", dir=os.environ.get(DIR_VAR)))
-    for path in Path.cwd().iterdir():
-        if path.is_file():
-            shutil.copy(path, work / path.name)
-    mounts = [f"mount -t tmpfs -o ro tmpfs {shlex.quote(str(path))}" for path in hidden() if path.is_dir()]
-    kernel = shlex.join([sys.executable, "-m", "ipykernel_launcher", *sys.argv[1:]])
-    script = " && ".join([*mounts, f"cd {shlex.quote(str(work))}", f"exec {kernel}"])
-    os.execvp(UNSHARE[0], [*UNSHARE, "sh", "-c", script])
+    """The launcher: join the cgroups, set the limits, become bwrap running the kernel."""
+    spec = json.loads(os.environ[SPEC_VAR])
+    connection = Path(sys.argv[sys.argv.index("-f") + 1]).resolve()
+    sockets = Path(json.loads(connection.read_text())["ip"]).parent
+    for group in spec["cgroups"]:
+        Path(group, "cgroup.procs").write_text(str(os.getpid()))
+    for name, value in spec["rlimits"].items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+    python = str(Path(sys.executable))
+    argv = ["bwrap", *spec["bwrap"], "--ro-bind", str(connection), str(connection),
+            "--bind", str(sockets), str(sockets),
+            "--", python, "-m", "ipykernel_launcher", "-f", str(connection)]
+    os.execvp("bwrap", argv)
 
 
 if __name__ == "__main__":
