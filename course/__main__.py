@@ -4,7 +4,7 @@
     python -m course solutions    source/ -> solutions/ (or --out DIR), executed in the tiny mode
     python -m course hashes       record every check's reference hash into source/*/hashes.json
     python -m course samples      rebuild the sample submissions in autograde/submitted/
-    python -m course autograde    validate and autograde every submission
+    python -m course autograde    validate and autograde every submission (--workers N, --scheduler, --no-sandbox)
     python -m course feedback     feedback HTML and the gradebook as CSV
     python -m course report       the table of students by assignment
     python -m course check-full   run the solutions on the real data (COURSE_DATA_DIR) and pass their tests
@@ -28,7 +28,8 @@ from .paths import ROOT, assignments
 
 
 def _autograde(args) -> None:
-    problems = grading.autograde()
+    problems = grading.autograde(workers=args.workers, scheduler=args.scheduler,
+                                 sandboxed=False if args.no_sandbox else None)
     if problems:
         print(f"{len(problems)} student(s) with problems, reported above; the others were graded")
 
@@ -62,6 +63,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="solutions, check-full: write the executed notebooks here")
     parser.add_argument("--only", nargs="+", metavar="ASSIGNMENT",
                         help="solutions, hashes, check-full: just these assignments")
+    parser.add_argument("--workers", type=int, help="autograde: notebooks graded at once (default 1)")
+    parser.add_argument("--scheduler", help="autograde: 'local' (a Dask cluster of --workers processes) "
+                                            "or a Dask scheduler's address")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="autograde: run student code unsandboxed, where the machine cannot sandbox")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.only or []) - set(assignments()))
     if unknown:

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -42,8 +43,8 @@ from .notebooks import grade_id
 from .paths import ROOT, assignments, source_notebooks
 from . import sandbox
 
-__all__ = ["Job", "check_submission", "grade_notebook", "autograde", "feedback", "scores", "report",
-           "export_grades", "repair_gradebook", "GradeInSandbox"]
+__all__ = ["Job", "check_submission", "grade_notebook", "autograde", "feedback", "problems_of", "scores",
+           "report", "export_grades", "repair_gradebook", "GradeInSandbox"]
 
 RUNS = Path("autograde") / "runs"  # run notebooks and problems, by student and assignment
 MAX_NOTEBOOK = 50 << 20  # bytes: a submitted notebook larger than this is not graded
@@ -295,7 +296,9 @@ def _save(config, student: str, assignment: str, report: dict) -> None:
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
-    result = api.autograde(assignment, student, force=True, create=True)
+    with warnings.catch_warnings():  # SQLAlchemy's notes on nbgrader's sessions, harmless
+        warnings.simplefilter("ignore")
+        result = api.autograde(assignment, student, force=True, create=True)
     problems = report.setdefault(student, {}).setdefault(assignment, [])
     if not result["success"]:
         lines = [line for line in (result.get("error") or result.get("log") or "").splitlines() if line.strip()]
@@ -346,15 +349,30 @@ class GradeInSandbox(NbGraderPreprocessor):
 
 
 def feedback(root: Path = ROOT) -> None:
-    """Feedback HTML for every graded submission, and the gradebook as CSV."""
+    """Feedback HTML for every graded submission, and the grades as CSV (``export_grades``).
+
+    Feedback pages show each check's pass or fail and message; hidden regions
+    never reach them (the run notebooks hold none, and nbgrader's
+    ClearHiddenTests runs on them again).
+    """
+    graded = root / "autograde" / "autograded"
     for assignment in assignments(root):
-        _checked(nbgrader("generate_feedback", assignment, "--force", "--log-level=WARN", root=root))
-    _checked(nbgrader("export", "--to=autograde/grades.csv", "--log-level=WARN", root=root))
+        if any(graded.glob(f"*/{assignment}/*.ipynb")):  # nbgrader fails on an assignment nobody handed in
+            _checked(nbgrader("generate_feedback", assignment, "--force", "--log-level=WARN", root=root))
+    export_grades(root)
 
 
 def _checked(result) -> None:
     if result.returncode != 0:
         raise SystemExit(f"nbgrader failed:\n{(result.stderr + result.stdout).strip()}")
+
+
+def problems_of(root: Path, student: str, assignment: str) -> list[str]:
+    """What went wrong for one submission: from its last grading, else from checking it now."""
+    saved = root / RUNS / student / assignment / "problems.json"
+    if saved.exists():
+        return json.loads(saved.read_text())
+    return check_submission(root / "autograde" / "submitted" / student / assignment, assignment, root)[0]
 
 
 def scores(root: Path = ROOT) -> dict[str, dict[str, dict]]:
@@ -375,12 +393,40 @@ def scores(root: Path = ROOT) -> dict[str, dict[str, dict]]:
     return table
 
 
+def export_grades(root: Path = ROOT) -> Path:
+    """``autograde/grades.csv``: one row per student and assignment, with what happened.
+
+    ``status`` says ``graded``, ``graded, with problems: ...`` (a timeout, a
+    crash: the score counts only the cells that ran) or ``not graded: ...``
+    (nothing submitted, a broken notebook); a submission not graded has no
+    score, never a 0 that reads as one.
+    """
+    table = scores(root)
+    submitted = root / "autograde" / "submitted"
+    students = sorted(set(table) | ({p.name for p in submitted.iterdir() if p.is_dir()} if submitted.exists() else set()))
+    path = root / "autograde" / "grades.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["assignment", "student", "score", "max_score", "needs_manual_grade", "status"])
+        for assignment in assignments(root):
+            for student in students:
+                entry, problems = table.get(student, {}).get(assignment), problems_of(root, student, assignment)
+                if entry is None:
+                    writer.writerow([assignment, student, "", "", "", "not graded: " + ("; ".join(problems) or "not autograded yet")])
+                    continue
+                status = "graded" + (", with problems: " + "; ".join(problems) if problems else "")
+                writer.writerow([assignment, student, f"{entry['score']:g}", f"{entry['max_score']:g}",
+                                 entry["needs_manual_grade"], status])
+    return path
+
+
 def report(root: Path = ROOT) -> None:
-    """Print students by assignment: score / max, and what still needs a person."""
+    """Print students by assignment: score / max, what still needs a person, and what went wrong."""
     table = scores(root)
     names = assignments(root)
     width = max([len(s) for s in table] + [7])
     print(f"{'student':<{width}}  " + "  ".join(f"{a:>24}" for a in names))
+    notes = []
     for student in sorted(table):
         cells = []
         for assignment in names:
@@ -391,9 +437,15 @@ def report(root: Path = ROOT) -> None:
             text = f"{entry['score']:g}/{entry['max_score']:g}"
             if entry["needs_manual_grade"]:
                 text += " (+manual)"
+            problems = problems_of(root, student, assignment)
+            if problems:
+                text += " !"
+                notes += [f"! {student} / {assignment}: {problem}" for problem in problems]
             cells.append(f"{text:>24}")
         print(f"{student:<{width}}  " + "  ".join(cells))
-    print("(+manual: written answers wait for an instructor in formgrader)")
+    print("(+manual: written answers wait for an instructor in formgrader; !: see below)")
+    for note in notes:
+        print(note)
 
 
 def repair_gradebook(root: Path = ROOT) -> None:

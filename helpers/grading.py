@@ -5,7 +5,8 @@
 so that nbgrader and nbval see it. The ``check_*`` functions compare a value
 with a recorded reference *hash*, so the notebook never contains the answer.
 
-How a value is hashed (salted SHA-256; the salt holds the check's id, so two
+How a value is hashed (salted SHA-256, then 200,000 rounds of PBKDF2 so that
+guessing answers by brute force is slow; the salt holds the check's id, so two
 checks of the same value hash differently):
 
 - a scalar: an integer exactly; a float to ``sig`` significant figures, and
@@ -40,6 +41,7 @@ __all__ = ["marks", "summarise_marks", "reset_marks", "load_expected", "check_sc
            "eval_numerical_gradient", "eval_numerical_gradient_array"]
 
 _SALT = "dl-course/v1"
+_ITERATIONS = 200_000
 
 _tally: dict[str, tuple[int, int]] = {}  # marks id -> (available, earned)
 
@@ -162,7 +164,10 @@ def _string_form(value) -> str:
 
 
 def _hash(form: str, id: str) -> str:
-    return hashlib.sha256(f"{_SALT}|{id}|{form}".encode()).hexdigest()
+    """PBKDF2 over the salted SHA-256 of the canonical form: about 40 ms a value, so that
+    trying every 4-digit integer or 4-figure mantissa costs minutes, not a second."""
+    digest = hashlib.sha256(f"{_SALT}|{id}|{form}".encode()).hexdigest()
+    return hashlib.pbkdf2_hmac("sha256", digest.encode(), f"{_SALT}|{id}".encode(), _ITERATIONS).hex()
 
 
 # ---------------------------------------------------------------- references
