@@ -221,6 +221,8 @@ def kernel_spec(folder: Path) -> Path:
         # -I: no folder of the student's is on sys.path, so nothing of theirs can
         # stand in for this launcher, which runs outside the sandbox.
         "argv": [sys.executable, "-I", "-m", "course.sandbox", "-f", "{connection_file}"],
+        # bwrap --new-session puts the kernel out of reach of a signal: interrupt by message.
+        "interrupt_mode": "message",
         "display_name": "Python 3 (grading sandbox)", "language": "python"}))
     return folder / "kernels"
 
