@@ -133,7 +133,8 @@ def grade_notebook(job: Job | dict) -> dict:
         from jupyter_client.manager import AsyncKernelManager
         try:
             if job.sandboxed:
-                cgroup = sandbox.Cgroup(sandbox.Limits(cpu_seconds=limits.notebook_wall * job.threads))
+                cgroup = sandbox.Cgroup(sandbox.Limits(memory=limits.memory, processes=limits.processes,
+                                                      cpu_seconds=limits.notebook_wall * job.threads))
                 box = sandbox.Sandbox(files=files, env=env,
                                       read_only=tuple(Path(p) for p in [job.data_dir] if p))
                 specs = KernelSpecManager(kernel_dirs=[str(sandbox.kernel_spec(tmp))])
@@ -207,7 +208,7 @@ def _executor(workers: int, scheduler: str | None):
         from dask.distributed import Client, LocalCluster, as_completed
         if scheduler == "local":
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=40)
+                                   dashboard_address=":0", silence_logs=40)
             client = Client(cluster)
         else:
             cluster, client = None, Client(scheduler)

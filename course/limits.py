@@ -25,6 +25,8 @@ class GradingLimits:
     idle: int  # seconds a cell may run using (almost) no CPU
     cell_wall: int  # seconds one cell may run, however busy
     notebook_wall: int  # seconds a whole notebook may run
+    memory: int = 6 << 30  # bytes of memory, every process of the notebook together
+    processes: int = 512  # processes and threads at once
 
 
 GRADING_LIMITS = {"tiny": GradingLimits(cell_cpu=600, idle=120, cell_wall=1800, notebook_wall=3600),

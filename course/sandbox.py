@@ -88,8 +88,11 @@ class Cgroup:
 
     def why_dead(self) -> str | None:
         """Which limit the notebook hit, if any."""
+        memory = self.paths["memory"]
         try:
-            if int((self.paths["memory"] / "memory.failcnt").read_text()) > 0:
+            control = dict(line.split() for line in (memory / "memory.oom_control").read_text().splitlines())
+            failures = [memory / name for name in ("memory.failcnt", "memory.memsw.failcnt") if (memory / name).exists()]
+            if int(control.get("oom_kill", 0)) > 0 or any(int(p.read_text()) > 0 for p in failures):
                 limit = int((self.paths["memory"] / "memory.limit_in_bytes").read_text())
                 return f"it used all the memory it may use ({limit / 2**30:.1f} GiB)"
             if int((self.paths["pids"] / "pids.events").read_text().split()[-1]) > 0:

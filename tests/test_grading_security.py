@@ -60,6 +60,11 @@ BUILT = {
     # Test cells rewritten by an input transformer: the visible checks pass, the hidden ones decide.
     "transformer": ({"P1": "ip = get_ipython()\nip.input_transformers_post.append("
                            "lambda lines: ['pass\\n'] if any('marks(' in l for l in lines) else lines)"}, 3),
+    # 4 GiB against a 1 GiB limit: the kernel is killed, P.1 keeps its marks.
+    "memory_bomb": ({"P2": "block = bytearray(4 << 30)"}, 2),
+    # A thousand processes against a limit of 64: refused; every one started is gone after.
+    "fork_bomb": ({"P1": "total = 385\nimport subprocess\nkids = []\ntry:\n    for _ in range(1000):\n"
+                         "        kids.append(subprocess.Popen(['sleep', '876543']))\nexcept OSError:\n    pass"}, 5),
     # Tries the files the grader relies on; P.1 right.
     "tamperer": ({"P1": "total = 385\nimport glob, os\nfor p in glob.glob('/work/**/*', recursive=True)[:5000]:\n"
                         "    try:\n        open(p, 'a').write('#')\n    except Exception:\n        pass"}, 5),
@@ -100,7 +105,7 @@ def course(tmp_path_factory):
     for attack in sorted(p for p in ATTACKS.iterdir() if p.is_dir()):
         shutil.copytree(attack, root / "autograde" / "submitted" / attack.name / "probe", symlinks=True)
     before = _digest(GUARDED)
-    limits = GradingLimits(cell_cpu=8, idle=5, cell_wall=60, notebook_wall=300)
+    limits = GradingLimits(cell_cpu=8, idle=5, cell_wall=60, notebook_wall=300, memory=1 << 30, processes=64)
     original = grading.GRADING_LIMITS["tiny"]
     grading.GRADING_LIMITS["tiny"] = limits  # seconds, not minutes: the probe's cells take milliseconds
     try:
@@ -133,6 +138,11 @@ def test_each_attack_earns_what_it_deserves(course, student):
     assert got == _expected()[student], f"{student}: {got} points; {course['problems'].get(student)}"
 
 
+def test_a_memory_bomb_is_reported_as_one(course):
+    problems = course["problems"]["memory_bomb"]["probe"]
+    assert any("all the memory it may use" in p for p in problems), problems
+
+
 def test_a_crash_keeps_the_marks_earned_before_it_and_says_so(course):
     problems = course["problems"]["crasher"]["probe"]
     assert any("the kernel died" in p for p in problems), problems
@@ -163,7 +173,7 @@ def test_output_is_cut_and_only_text_and_pictures_are_kept(course):
 
 
 def test_no_process_outlives_grading(course):
-    left = subprocess.run(["pgrep", "-f", "sleep 987654"], capture_output=True, text=True).stdout.split()
+    left = subprocess.run(["pgrep", "-f", "sleep (987654|876543)"], capture_output=True, text=True).stdout.split()
     assert not left, f"processes left by student code: {left}"
     groups = list(Path("/sys/fs/cgroup/pids/dl-course").glob("*/"))
     assert not groups, f"cgroups left behind: {groups}"
