@@ -31,7 +31,8 @@ c.Execute.error_on_timeout = {
 
 # Autograding runs student code in the sandbox and judges hidden checks outside
 # it (course/grading.py): nbgrader's own Execute, which runs the hidden tests in
-# the student's kernel, is replaced. The feedback never shows a hidden region.
+# the student's kernel, is replaced. The notebooks it leaves in
+# autograde/autograded hold no hidden region, so feedback cannot show one.
 c.Autograde.autograde_preprocessors = [
     "course.grading.GradeInSandbox",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
@@ -39,8 +40,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.ClearHiddenTests",
-    "nbgrader.preprocessors.GetGrades",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
+
+# Feedback pages and formgrader show what students wrote: their HTML and scripts
+# are cleaned out (nbconvert's sanitizer), so that nothing runs in a reader's browser.
+c.HTMLExporter.sanitize_html = True

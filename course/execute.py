@@ -8,13 +8,15 @@ slow each other down many times over when they run side by side.
 """
 from __future__ import annotations
 
-import ast
 import asyncio
+import base64
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from queue import Empty
@@ -22,6 +24,9 @@ from typing import IO
 
 import nbformat
 
+import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.connect import channel_socket_types
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -87,6 +92,25 @@ def error_output(ename: str, message: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
 
+_JUDGING = threading.Lock()
+MESSAGE_LIMIT = 256 << 20  # bytes of one message from a graded kernel; a larger one drops its connection
+
+
+class LimitedKernelClient(AsyncKernelClient):
+    """A kernel client whose sockets refuse messages over MESSAGE_LIMIT, so that a
+    graded kernel cannot make the grader hold gigabytes (outputs are cut at 1 MiB,
+    answers at 64 MiB, long before)."""
+
+    def _create_connected_socket(self, channel, identity=None):
+        sock = self.context.socket(channel_socket_types[channel])
+        sock.linger = 1000
+        sock.setsockopt(zmq.MAXMSGSIZE, MESSAGE_LIMIT)  # before connect: it applies to the connection
+        if identity:
+            sock.identity = identity
+        sock.connect(self._make_url(channel))
+        return sock
+
+
 # What a graded notebook's outputs may hold: text and pictures. HTML, SVG and
 # JavaScript from student code would run in the instructor's browser in formgrader.
 KEPT_MIMES = ("text/plain", "image/png", "image/jpeg")
@@ -105,15 +129,17 @@ class CourseClient(NotebookClient):
     """
 
     def __init__(self, nb, *, grading: bool = False, limits: GradingLimits | None = None,
-                 cgroup=None, **kwargs):
+                 cgroup=None, on_ready=None, **kwargs):
         super().__init__(nb, **kwargs)
-        self.grading, self.limits, self.cgroup = grading, limits, cgroup
+        self.grading, self.limits, self.cgroup, self.on_ready = grading, limits, cgroup, on_ready
         self.problems: list[str] = []
         self.judge = Judge(Student(self._ask_from_thread))
         self._stopped: str | None = None
         self._bytes = 0
         self._cut = False
         self._timed_out: dict[int, str] = {}
+        self._cell: int | None = None
+        self._grader_busy = False
 
     # ---------------------------------------------------------------- the run
     async def async_execute(self, reset_kc: bool = False, **kwargs):
@@ -124,6 +150,8 @@ class CourseClient(NotebookClient):
             reply = await self.async_wait_for_reply(await ensure_async(self.kc.kernel_info()))
             if reply is not None and "language_info" in reply["content"]:
                 self.nb.metadata["language_info"] = reply["content"]["language_info"]
+            if self.on_ready:  # the kernel is up, before any cell of the notebook runs
+                self.on_ready()
             for index, cell in enumerate(self.nb.cells):
                 if self.limits and not self._stopped and time.monotonic() - started > self.limits.notebook_wall:
                     self._stop(f"the notebook ran past its {self.limits.notebook_wall} s limit")
@@ -154,12 +182,24 @@ class CourseClient(NotebookClient):
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell.cell_type != "code":
             return cell
-        visible, hidden = split_hidden(cell.source)
-        cell.source = visible
-        self._bytes, self._cut = 0, False
+        meta = cell.metadata.get("nbgrader", {})
+        hidden = None
+        if meta.get("grade") and not meta.get("solution"):
+            # A test cell: when grading, nbgrader has just restored its source from the
+            # gradebook. A hidden region anywhere else is the student's, and is not ours to run.
+            cell.source, hidden = split_hidden(cell.source)
+        self._bytes, self._cut, self._cell = 0, False, cell_index
+        # The limits watch the cell and its hidden checks: a kernel that stalls a
+        # hidden check's question is stopped as one that stalls the cell.
         watchdog = asyncio.ensure_future(self._watch(cell_index)) if self.limits else None
+        failure = None
         try:
             await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            if self.grading and meta.get("grade"):
+                self._as_feedback(cell)
+            if hidden is not None and not self._stopped and cell_index not in self._timed_out:
+                # Run even after a visible failure: later regions may use what this one defines.
+                failure = await asyncio.to_thread(self._judge, hidden, meta.get("grade_id") or f"cell {cell_index}")
         finally:
             if watchdog:
                 watchdog.cancel()
@@ -168,15 +208,10 @@ class CourseClient(NotebookClient):
             cell.outputs = [o for o in cell.outputs if o.get("ename") != "KeyboardInterrupt"]
             cell.outputs.append(error_output("CellTimeoutError", timed_out))
             self.problems.append(f"{_describe(self.nb, cell_index)}: {timed_out}")
-        if self.grading and cell.metadata.get("nbgrader", {}).get("grade"):
-            self._as_feedback(cell)
-        if hidden is not None and not any(o.output_type == "error" for o in cell.outputs):
-            label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {cell_index}"
-            failure = await asyncio.to_thread(self.judge.run, hidden, label)
-            if failure:
-                cell.outputs.append(error_output("HiddenCheckFailed", failure))
-                if not self.allow_errors:
-                    raise CellExecutionError(failure, "HiddenCheckFailed", failure)
+        elif failure and not any(o.output_type == "error" for o in cell.outputs):
+            cell.outputs.append(error_output("HiddenCheckFailed", failure))
+            if not self.allow_errors:
+                raise CellExecutionError(failure, "HiddenCheckFailed", failure)
         return cell
 
     @staticmethod
@@ -199,7 +234,8 @@ class CourseClient(NotebookClient):
             await asyncio.sleep(0.5)
             now = time.monotonic()
             cpu = self.cgroup.cpu_seconds() if self.cgroup else 0.0
-            if cpu - last_cpu > 0.01 * (now - last_busy) or not self.cgroup:
+            # Busy: the kernel used CPU, or the grader is computing (the kernel waits for it).
+            if cpu - last_cpu > 0.01 * (now - last_busy) or not self.cgroup or self._grader_busy:
                 last_busy = now
             last_cpu = cpu
             reason = None
@@ -234,24 +270,46 @@ class CourseClient(NotebookClient):
                 return None
         return super().output(outs, msg, display_id, cell_index)
 
+    def _update_display_id(self, display_id, msg):
+        if not self.grading:  # a graded copy keeps displays as first shown: updates would escape the limits
+            super()._update_display_id(display_id, msg)
+
     # ---------------------------------------------------------------- hidden checks
+    def _judge(self, code: str, label: str) -> str | None:
+        # One hidden region at a time in this process (the lock is let go while the
+        # kernel works): two regions importing spaCy at once broke its import.
+        with _JUDGING:
+            self._grader_busy = True
+            try:
+                return self.judge.run(code, label)
+            finally:
+                self._grader_busy = False
+
     def _ask_from_thread(self, code: str, inputs: str) -> str:
-        return asyncio.run_coroutine_threadsafe(self._ask(code, inputs), self._loop).result()
+        _JUDGING.release()
+        self._grader_busy = False  # the kernel works now: its limits count
+        try:
+            return asyncio.run_coroutine_threadsafe(self._ask(code, inputs), self._loop).result()
+        finally:
+            _JUDGING.acquire()
+            self._grader_busy = True
 
     async def _ask(self, code: str, inputs: str) -> str:
         """Run ``helpers.probe.answer`` in the kernel; its answer text (see ``course.judge``)."""
         expression = f"__import__('helpers.probe', fromlist=['answer']).answer({code!r}, {inputs!r})"
         msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"answer": expression})
-        limit = self.limits.cell_cpu if self.limits else self.timeout
-        deadline = time.monotonic() + (limit or 3600)
+        limit = self.limits.cell_wall if self.limits else (self.timeout or 3600)
+        deadline = time.monotonic() + limit
         while True:
+            if self._stopped or self._cell in self._timed_out:  # the watchdog stopped it
+                raise StudentError(self._timed_out.get(self._cell) or self._stopped)
+            if time.monotonic() > deadline:
+                await ensure_async(self.km.interrupt_kernel())
+                raise StudentError(f"your code ran past {limit} s when a hidden check used it")
             try:
                 reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=1))
             except Empty:
                 await self._async_check_alive()
-                if time.monotonic() > deadline:
-                    await ensure_async(self.km.interrupt_kernel())
-                    raise StudentError(f"your code ran past {limit} s when a hidden check used it")
                 continue
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
@@ -259,23 +317,26 @@ class CourseClient(NotebookClient):
         if answer.get("status") != "ok":
             raise StudentError(f"{answer.get('ename', 'an error')} while a hidden check used your work")
         text = answer.get("data", {}).get("text/plain", "")
-        if len(text) > ANSWER_LIMIT * 2:
+        if not isinstance(text, str) or len(text) > ANSWER_LIMIT * 4 // 3 + 2:
             raise StudentError("the answer to a hidden check was too large")
-        try:
-            return ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            raise StudentError("the answer to a hidden check was not readable") from None
+        quoted = re.fullmatch(r"'([A-Za-z0-9+/=]*)'", text)  # the repr of helpers.probe.answer's base64
+        if not quoted:
+            raise StudentError("the answer to a hidden check was not readable")
+        return base64.b64decode(quoted.group(1)).decode("utf-8", errors="replace")
 
 
 def execute(nb, cwd: Path, *, mode: str = "tiny", name: str = "notebook", threads: int | None = None,
             env: dict | None = None, timeout: int | None = None, kernel_log: IO | None = None):
-    """Execute ``nb`` in place in a fresh kernel started in ``cwd``; returns ``nb``.
+    """Execute ``nb`` in place in a fresh kernel; returns ``nb``.
 
-    Files the notebook writes in ``cwd`` (checkpoints) are removed afterwards.
+    The kernel works in a private copy of ``cwd``'s files (not its notebooks),
+    so what it writes (checkpoints) is gone afterwards and notebooks that run
+    side by side from one folder never see each other's files. Hidden regions
+    are judged in this process (``CourseClient``), which reads data in ``mode``.
 
     Args:
         nb: the notebook (an nbformat node); its outputs are filled in.
-        cwd: the kernel's working folder (where ``hashes.json`` is found).
+        cwd: the folder whose files the kernel works beside (``hashes.json``).
         mode: the data mode the kernel runs in.
         name: how errors name the notebook.
         threads: the kernel's thread budget (see ``kernel_env``).
@@ -288,8 +349,11 @@ def execute(nb, cwd: Path, *, mode: str = "tiny", name: str = "notebook", thread
     """
     timeout = timeout or CELL_TIMEOUT[mode]
     current: dict = {"index": None}
-    before = set(Path(cwd).iterdir())
-    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+    os.environ[DATA_MODE_VAR] = mode  # for the hidden checks; notebooks run together share one mode
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets, tempfile.TemporaryDirectory(prefix="run-") as work:
+        for path in Path(cwd).iterdir():
+            if path.is_file() and path.suffix != ".ipynb":
+                shutil.copy(path, Path(work) / path.name)
         manager = AsyncKernelManager(kernel_name="python3")
         if os.name == "posix":
             manager.transport, manager.ip = "ipc", str(Path(sockets) / "kernel")
@@ -297,7 +361,7 @@ def execute(nb, cwd: Path, *, mode: str = "tiny", name: str = "notebook", thread
         bar = tqdm(total=sum(c.cell_type == "code" for c in nb.cells), desc=name, unit="cell",
                    disable=None, leave=False)
         client = CourseClient(nb, km=manager, timeout=timeout, record_timing=False, log=_QUIET,
-                                shutdown_kernel="immediate", resources={"metadata": {"path": str(cwd)}},
+                                shutdown_kernel="immediate", resources={"metadata": {"path": work}},
                                 on_cell_execute=lambda cell, cell_index: current.update(index=cell_index),
                                 on_cell_executed=lambda **_: bar.update())
         where = lambda: f"{name}, {_describe(nb, current['index'])}"  # noqa: E731
@@ -314,6 +378,4 @@ def execute(nb, cwd: Path, *, mode: str = "tiny", name: str = "notebook", thread
             raise NotebookRunError(f"{where()}: {error.ename}: {error.evalue}") from error
         finally:
             bar.close()
-            for path in set(Path(cwd).iterdir()) - before:
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
     return nb

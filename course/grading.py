@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -38,8 +38,8 @@ from helpers.settings import data_dir, data_mode, sandbox_enabled
 
 from .build import nbgrader, say
 from .execute import CourseClient, cores, kernel_env
+from .judge import split_hidden
 from .limits import GRADING_LIMITS
-from .notebooks import grade_id
 from .paths import ROOT, assignments, source_notebooks
 from . import sandbox
 
@@ -117,8 +117,9 @@ def grade_notebook(job: Job | dict) -> dict:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="grading-") as tmp:
         tmp = Path(tmp)
-        (tmp / "files").mkdir()
-        (tmp / "ipc").mkdir()
+        tmp.chmod(0o755)  # the sandbox's user reaches its files, sockets and stage through it
+        for name in ("files", "ipc", "stage"):
+            (tmp / name).mkdir()
         for name, content in job.files.items():
             (tmp / "files" / Path(name).name).write_bytes(content)
         files = {p.name: p for p in (tmp / "files").iterdir()}
@@ -135,7 +136,7 @@ def grade_notebook(job: Job | dict) -> dict:
             if job.sandboxed:
                 cgroup = sandbox.Cgroup(sandbox.Limits(memory=limits.memory, processes=limits.processes,
                                                       cpu_seconds=limits.notebook_wall * job.threads))
-                box = sandbox.Sandbox(files=files, env=env,
+                box = sandbox.Sandbox(files=files, env=env, stage=tmp / "stage",
                                       read_only=tuple(Path(p) for p in [job.data_dir] if p))
                 specs = KernelSpecManager(kernel_dirs=[str(sandbox.kernel_spec(tmp))])
                 manager = AsyncKernelManager(kernel_name="course-sandbox", kernel_spec_manager=specs)
@@ -144,7 +145,11 @@ def grade_notebook(job: Job | dict) -> dict:
                 manager = AsyncKernelManager(kernel_name="python3")
                 start_env, cwd = kernel_env(job.mode, job.threads), tmp / "files"
             manager.transport, manager.ip = "ipc", str(tmp / "ipc" / "kernel")
+            manager.client_class = "course.execute.LimitedKernelClient"
+            sockets = tmp / "ipc"
             client = CourseClient(nb, km=manager, grading=True, limits=limits, cgroup=cgroup, timeout=None,
+                                  # its sockets exist: nothing more may be written where the grader reads
+                                  on_ready=lambda: sockets.chmod(0o555),
                                   allow_errors=True, record_timing=False, shutdown_kernel="immediate",
                                   resources={"metadata": {"path": str(cwd)}})
             client.execute(cleanup_kc=True, env=start_env, cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -154,8 +159,17 @@ def grade_notebook(job: Job | dict) -> dict:
         finally:
             if cgroup:
                 cgroup.close()
+    for cell in nb.cells:  # cells that never ran (a crash, a stop) still hold their hidden regions
+        if is_test_cell(cell):
+            cell.source = split_hidden(cell.source)[0]
     seconds = time.perf_counter() - start
     return {"notebook": nbformat.writes(nb), "problems": problems, "seconds": seconds}
+
+
+def is_test_cell(cell) -> bool:
+    """An nbgrader test cell: graded, not an answer; its hidden regions are the grader's."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 # ---------------------------------------------------------------- the driver
@@ -177,6 +191,13 @@ def _sanitized(path: Path, student: str, assignment: str, root: Path):
     for cls in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):  # nbgrader's order
         nb, resources = cls().preprocess(nb, resources)
     return nb
+
+
+def _plan(root: Path, runs: Path, student: str, assignment: str, name: str):
+    """(name, sanitized notebook, its digest, whether a run of it is already stored)."""
+    nb = _sanitized(root / "autograde" / "submitted" / student / assignment / name, student, assignment, root)
+    key = digest(nb)
+    return name, nb, key, _stored(runs, student, assignment, name, key) is not None
 
 
 def _run_path(runs: Path, student: str, assignment: str, notebook: str) -> Path:
@@ -259,11 +280,16 @@ def autograde(root: Path = ROOT, workers: int | None = None, scheduler: str | No
                 continue
             release = root / "release" / assignment
             files = {p.name: p.read_bytes() for p in release.iterdir() if p.is_file() and p.suffix != ".ipynb"}
+            try:
+                planned = [_plan(root, runs, student, assignment, name) for name in gradable]
+            except Exception as error:  # nbgrader cannot restore its cells: metadata tampered with
+                report.setdefault(student, {}).setdefault(assignment, []).append(
+                    f"its grading cells cannot be restored ({type(error).__name__}: {error}); not graded: "
+                    f"submit the released notebooks' cells with their metadata unchanged")
+                continue
             pending[student, assignment] = set()
-            for name in gradable:
-                nb = _sanitized(submitted / student / assignment / name, student, assignment, root)
-                key = digest(nb)
-                if _stored(runs, student, assignment, name, key) is None:
+            for name, nb, key, done in planned:
+                if not done:
                     pending[student, assignment].add(name)
                     jobs.append((Job(student, assignment, name, nbformat.writes(nb), files, mode,
                                      max(1, cores() // workers), sandboxed,
@@ -342,7 +368,7 @@ class GradeInSandbox(NbGraderPreprocessor):
         if len(run.cells) != len(nb.cells):
             raise RuntimeError(f"the run of {name} does not match the submission")
         for cell, done in zip(nb.cells, run.cells):
-            cell.source = done.source  # hidden regions are gone: feedback cannot show them
+            cell.source = split_hidden(done.source)[0] if is_test_cell(cell) else done.source  # feedback shows none
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = done.outputs, done.get("execution_count")
         nb.metadata["course"] = run.metadata["course"]
@@ -353,19 +379,22 @@ def feedback(root: Path = ROOT) -> None:
     """Feedback HTML for every graded submission, and the grades as CSV (``export_grades``).
 
     Feedback pages show each check's pass or fail and message; hidden regions
-    never reach them (the run notebooks hold none, and nbgrader's
-    ClearHiddenTests runs on them again).
+    never reach them (``GradeInSandbox`` leaves none in the graded notebooks).
+    A page nbgrader cannot make is reported; the others and the CSV are still written.
     """
     graded = root / "autograde" / "autograded"
     for assignment in assignments(root):
-        if any(graded.glob(f"*/{assignment}/*.ipynb")):  # nbgrader fails on an assignment nobody handed in
-            _checked(nbgrader("generate_feedback", assignment, "--force", "--log-level=WARN", root=root))
+        if not any(graded.glob(f"*/{assignment}/*.ipynb")):  # nbgrader fails on an assignment nobody handed in
+            continue
+        result = nbgrader("generate_feedback", assignment, "--force", "--log-level=WARN", root=root)
+        if result.returncode != 0:
+            output = result.stderr + result.stdout
+            failed = re.findall(r"error processing assignment '[^']*' for student '([^']*)'", output)
+            if not failed:
+                raise SystemExit(f"nbgrader generate_feedback {assignment} failed:\n{output.strip()}")
+            for student in failed:
+                say(f"! {student} / {assignment}: no feedback page: nbgrader could not render the graded notebook")
     export_grades(root)
-
-
-def _checked(result) -> None:
-    if result.returncode != 0:
-        raise SystemExit(f"nbgrader failed:\n{(result.stderr + result.stdout).strip()}")
 
 
 def problems_of(root: Path, student: str, assignment: str) -> list[str]:

@@ -26,8 +26,10 @@ import glob
 import json
 import os
 import resource
+import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -188,11 +190,14 @@ class Sandbox:
     Args:
         files: files the kernel's working folder gets, read-only (name -> path).
         env: the kernel's whole environment (its data mode, thread budget, ...).
+        stage: an empty folder that user ``nobody`` can reach, where the launcher binds
+            what it cannot (see ``main``).
         read_only: more paths it may read (the real data's cache in the full mode).
         limits: what it may use.
     """
     files: dict[str, Path]
     env: dict[str, str]
+    stage: Path  # an empty folder that user nobody can reach
     read_only: tuple[Path, ...] = ()
     limits: Limits = Limits()
 
@@ -212,7 +217,8 @@ class Sandbox:
         bwrap += ["--chdir", WORKDIR]
         rlimits = {"RLIMIT_FSIZE": self.limits.file_size, "RLIMIT_CORE": 0,
                    "RLIMIT_NOFILE": self.limits.open_files, "RLIMIT_CPU": self.limits.cpu_seconds}
-        spec = {"cgroups": [str(p) for p in cgroup.paths.values()], "rlimits": rlimits, "bwrap": bwrap}
+        spec = {"cgroups": [str(p) for p in cgroup.paths.values()], "rlimits": rlimits, "bwrap": bwrap,
+                "stage": str(self.stage)}
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), SPEC_VAR: json.dumps(spec)}
 
 
@@ -230,8 +236,43 @@ def kernel_spec(folder: Path) -> Path:
     return folder / "kernels"
 
 
+def _reachable(path: Path) -> bool:
+    """Whether user ``nobody`` can reach ``path`` (every folder above it searchable by others)."""
+    return all(os.stat(p).st_mode & stat.S_IXOTH for p in [*reversed(path.parents), path] if p.is_dir())
+
+
+def _staged(args: list[str], stage: Path) -> tuple[list[str], list[list[str]]]:
+    """bwrap's arguments with each bound path that ``nobody`` cannot reach replaced by a
+    bind of it under ``stage``, and the ``mount`` commands that make those binds."""
+    out, mounts, i = [], [], 0
+    while i < len(args):
+        if args[i] in ("--ro-bind", "--ro-bind-try", "--bind"):
+            source = Path(args[i + 1])
+            if not source.exists() and args[i] == "--ro-bind-try":
+                i += 3
+                continue
+            if not _reachable(source):
+                target = stage / str(len(mounts))
+                target.mkdir() if source.is_dir() else target.touch()
+                mounts.append(["mount", "--bind", str(source), str(target)])
+                source = target
+            out += [args[i], str(source), args[i + 2]]
+            i += 3
+        else:
+            out.append(args[i])
+            i += 1
+    return out, mounts
+
+
 def main() -> None:
-    """The launcher: join the cgroups, set the limits, become bwrap running the kernel."""
+    """The launcher: join the cgroups, set the limits, start bwrap as ``nobody`` running the kernel.
+
+    The kernel is ``nobody`` on the host too (bwrap's user namespace maps it to
+    the user that started bwrap), so kernel settings under /proc/sys and root's
+    files stay out of its reach whatever a mount allows. What ``nobody`` cannot
+    reach (Python under /root, the grader's temporary folder) is bound for it
+    under the stage folder, in a mount namespace of the launcher's own.
+    """
     spec = json.loads(os.environ[SPEC_VAR])
     connection = Path(sys.argv[sys.argv.index("-f") + 1]).resolve()
     sockets = Path(json.loads(connection.read_text())["ip"]).parent
@@ -239,11 +280,19 @@ def main() -> None:
         Path(group, "cgroup.procs").write_text(str(os.getpid()))
     for name, value in spec["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (value, value))
-    python = str(Path(sys.executable))
-    argv = ["bwrap", *spec["bwrap"], "--ro-bind", str(connection), str(connection),
-            "--bind", str(sockets), str(sockets),
-            "--", python, "-m", "ipykernel_launcher", "-f", str(connection)]
-    os.execvp("bwrap", argv)
+    secret = os.open(connection, os.O_RDONLY)  # root's file: copied in for the kernel by bwrap
+    os.set_inheritable(secret, True)
+    bwrap = ["bwrap", *spec["bwrap"], "--bind", str(sockets), str(sockets),
+             "--ro-bind-data", str(secret), str(connection),
+             "--", sys.executable, "-m", "ipykernel_launcher", "-f", str(connection)]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    if os.getuid() != 0:  # nothing to give up
+        os.execvpe("bwrap", bwrap, env)
+    os.chmod(sockets, 0o777)  # the kernel makes its sockets here; the grader locks it once they exist
+    bwrap, mounts = _staged(bwrap, Path(spec["stage"]))
+    drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
+    script = " && ".join([*(shlex.join(m) for m in mounts), "exec " + shlex.join([*drop, *bwrap])])
+    os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script], env)
 
 
 if __name__ == "__main__":

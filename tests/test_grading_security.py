@@ -105,6 +105,7 @@ def course(tmp_path_factory):
     for attack in sorted(p for p in ATTACKS.iterdir() if p.is_dir()):
         shutil.copytree(attack, root / "autograde" / "submitted" / attack.name / "probe", symlinks=True)
     before = _digest(GUARDED)
+    groups = set(Path("/sys/fs/cgroup/pids/dl-course").glob("*/"))  # other graders' on this machine
     limits = GradingLimits(cell_cpu=8, idle=5, cell_wall=60, notebook_wall=300, memory=1 << 30, processes=64)
     original = grading.GRADING_LIMITS["tiny"]
     grading.GRADING_LIMITS["tiny"] = limits  # seconds, not minutes: the probe's cells take milliseconds
@@ -116,7 +117,7 @@ def course(tmp_path_factory):
         grading.GRADING_LIMITS["tiny"] = original
     grading.feedback(root=root)
     return {"root": root, "problems": problems, "scores": grading.scores(root), "seconds": seconds,
-            "before": before}
+            "before": before, "groups": groups}
 
 
 def _expected() -> dict[str, int]:
@@ -135,7 +136,11 @@ def test_right_and_blank_submissions_keep_their_scores(course):
 @pytest.mark.parametrize("student", sorted(_expected()))
 def test_each_attack_earns_what_it_deserves(course, student):
     got = course["scores"].get(student, {}).get("probe", {}).get("score")
-    assert got == _expected()[student], f"{student}: {got} points; {course['problems'].get(student)}"
+    problems = course["problems"].get(student, {}).get("probe", [])
+    if got is None:  # not graded at all: fine for a cheat, if the report says why
+        assert problems and _expected()[student] == 0, f"{student} was not graded: {problems}"
+        return
+    assert got == _expected()[student], f"{student}: {got} points; {problems}"
 
 
 def test_a_memory_bomb_is_reported_as_one(course):
@@ -175,7 +180,7 @@ def test_output_is_cut_and_only_text_and_pictures_are_kept(course):
 def test_no_process_outlives_grading(course):
     left = subprocess.run(["pgrep", "-f", "sleep (987654|876543)"], capture_output=True, text=True).stdout.split()
     assert not left, f"processes left by student code: {left}"
-    groups = list(Path("/sys/fs/cgroup/pids/dl-course").glob("*/"))
+    groups = set(Path("/sys/fs/cgroup/pids/dl-course").glob("*/")) - course["groups"]
     assert not groups, f"cgroups left behind: {groups}"
 
 
@@ -188,7 +193,7 @@ def test_feedback_shows_no_hidden_check(course):
     assert len(pages) >= len(BUILT)
     for page in pages:
         text = _visible_text(page)
-        for hidden in ("HIDDEN TESTS", 'student("total")', "default_rng"):
+        for hidden in ('student("total")', 'student("normalise(x)", x=x)'):
             assert hidden not in text, (page, hidden)
     blank = _visible_text(course["root"] / "autograde" / "feedback" / "blank" / "probe" / "probe.html")
     assert "385" not in blank  # the expected value of P.1

@@ -1,9 +1,9 @@
 """The instructor pipeline: generated folders are fresh, grading is right, bad input is handled."""
+import csv
 import functools
 import json
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -108,6 +108,8 @@ def test_release_hides_solutions_hidden_tests_and_answers():
 
 
 # ---------------------------------------------------------------- autograding, on a copy of the course
+# Each full notebook is graded here once, as the sample students; attacks on the
+# grader are proved on a small probe assignment (tests/test_grading_security.py).
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """A copy of the course with the sample students plus three broken submissions, autograded."""
@@ -124,51 +126,10 @@ def graded(tmp_path_factory):
     misnamed.mkdir(parents=True)
     shutil.copy(submitted / "blank" / "a1_bow_sentiment" / notebook, misnamed / "Bow Sentiment (1).ipynb")
     (submitted / "nothing").mkdir()
-    listener = socket.create_server(("127.0.0.1", 0))  # a server student code must not reach
-    cheater = submitted / "cheater" / "a1_bow_sentiment"
-    cheater.mkdir(parents=True)
-    nb = read(submitted / "blank" / "a1_bow_sentiment" / notebook)
-    probe = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "I1")
-    probe.source = PROBE.format(root=root, repo=ROOT, port=listener.getsockname()[1])
-    noisy = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "VI1c")
-    noisy.source = NOISY_PREDICT
-    nbformat.write(nb, cheater / notebook)
-    crasher = submitted / "crasher" / "a1_bow_sentiment"  # a kernel that dies half way
-    crasher.mkdir(parents=True)
-    nb = read(submitted / "solution" / "a1_bow_sentiment" / notebook)
-    next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "II1").source = \
-        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
-    nbformat.write(nb, crasher / notebook)
     build.release(root=root)
-    try:
-        problems = grading.autograde(root=root)
-    finally:
-        listener.close()
+    problems = grading.autograde(root=root, workers=2, sandboxed=sandbox.available() is None)
     grading.feedback(root=root)
     return root, problems
-
-
-# A right answer that warns when the test cell calls it: it must not lose its point.
-NOISY_PREDICT = """
-import warnings
-def predict(logits):
-    warnings.warn("a harmless warning", UserWarning)
-    return (logits > 0).long()
-"""
-
-PROBE = """
-import contextlib, json, os, socket
-marks = lambda n, id: contextlib.suppress(Exception)  # swallow every failure, visible or not
-leaks = {{}}
-for folder in ("{root}/source", "{root}/autograde", "{repo}/source", "{repo}/solutions", "{repo}/.git"):
-    leaks[folder] = os.listdir(folder) if os.path.isdir(folder) else []
-try:
-    socket.create_connection(("127.0.0.1", {port}), timeout=3)
-    leaks["network"] = "connected"
-except OSError as error:
-    leaks["network"] = str(error)
-print("PROBE", json.dumps(leaks))
-"""
 
 
 def test_sample_submissions_get_their_expected_scores(graded):
@@ -200,47 +161,11 @@ def test_bad_submissions_are_reported_and_kept(graded):
     assert "not a valid notebook" in problems["broken"]["a1_bow_sentiment"][0]
     assert "rename it to bow_sentiment.ipynb" in problems["misnamed"]["a1_bow_sentiment"][0]
     assert "nothing submitted" in problems["nothing"]["a1_bow_sentiment"][0]
-    assert {s for s, p in problems.items() if "a1_bow_sentiment" in p} == {"broken", "misnamed", "nothing", "crasher"}
-    for student in ("cheater", "crasher"):
-        assert problems[student]["a2_embeddings_seq2seq"] == ["nothing submitted for a2_embeddings_seq2seq"]
+    assert {s for s, p in problems.items() if "a1_bow_sentiment" in p} == {"broken", "misnamed", "nothing"}
     assert not any(student in problems for student in ("solution", "partial", "blank"))
     submitted = root / "autograde" / "submitted"
     assert (submitted / "broken" / "a1_bow_sentiment" / "bow_sentiment.ipynb").read_text().startswith('{"cells"')
     assert (submitted / "misnamed" / "a1_bow_sentiment" / "Bow Sentiment (1).ipynb").exists()
-
-
-@pytest.mark.skipif(not sandbox.available(), reason="this machine cannot make namespaces (unshare)")
-def test_a_kernel_that_dies_is_reported_as_that_and_the_others_are_graded(graded):
-    root, problems = graded
-    assert problems["crasher"]["a1_bow_sentiment"] == ["autograding failed: the kernel died (out of memory, or "
-                                                       "killed); the cells after that point were not graded"]
-    assert not any(student in problems for student in ("solution", "partial", "blank"))  # graded after it
-
-
-def test_student_code_sees_no_instructor_files_and_no_network(graded):
-    root, _ = graded
-    nb = read(root / "autograde" / "autograded" / "cheater" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "I1")
-    text = "".join(o.get("text", "") for o in cell.outputs)
-    leaks = json.loads(text.split("PROBE", 1)[1])
-    assert all(listing == [] for folder, listing in leaks.items() if folder != "network"), leaks
-    assert leaks["network"] != "connected", leaks
-
-
-def test_redefining_marks_earns_nothing(graded):
-    root, _ = graded
-    nb = read(root / "autograde" / "autograded" / "cheater" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "II1_test")
-    assert any(o.output_type == "error" for o in cell.outputs)  # the hidden tests still failed
-    assert grading.scores(root)["cheater"]["a1_bow_sentiment"]["score"] == 1  # only the right predict()
-
-
-def test_harmless_warnings_cost_no_points(graded):
-    root, _ = graded
-    nb = read(root / "autograde" / "autograded" / "cheater" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "VI1c_test")
-    assert not any(o.get("name") == "stderr" for o in cell.outputs)  # the warning was dropped...
-    assert grading.scores(root)["cheater"]["a1_bow_sentiment"]["score"] == 1  # ...and the point kept
 
 
 def test_feedback_html_and_csv_export(graded):
@@ -250,12 +175,17 @@ def test_feedback_html_and_csv_export(graded):
                      "a2_embeddings_seq2seq/seq2seq.html"):
             html = (root / "autograde" / "feedback" / student / page).read_text()
             assert "Score" in html or "score" in html
-    rows = (root / "autograde" / "grades.csv").read_text().splitlines()
-    a1 = [row for row in rows[1:] if row.startswith("a1_bow_sentiment,")]
-    a2 = [row for row in rows[1:] if row.startswith("a2_embeddings_seq2seq,")]
-    assert rows[0].startswith("assignment,") and len(a1) == 5 and len(a2) >= 3  # the samples, cheater, crasher
-    assert any(row.split(",")[3] == "solution" and row.endswith(",74.0") for row in a1)
-    assert any(row.split(",")[3] == "solution" and row.endswith(",92.0") for row in a2)
+            assert "HIDDEN TESTS" not in html and "student(" not in html.replace("<span class=\"p\">", "")
+    with open(root / "autograde" / "grades.csv") as f:
+        rows = {(r["assignment"], r["student"]): r for r in csv.DictReader(f)}
+    spec = json.loads(paths.SAMPLES.read_text())["students"]
+    for student, plan in spec.items():
+        for assignment, expected in plan["expected_score"].items():
+            assert float(rows[assignment, student]["score"]) == expected
+            assert rows[assignment, student]["status"] == "graded"
+    broken = rows["a1_bow_sentiment", "broken"]
+    assert broken["score"] == "" and broken["status"].startswith("not graded: bow_sentiment.ipynb is not a valid")
+    assert rows["a2_embeddings_seq2seq", "nothing"]["status"] == "not graded: nothing submitted for a2_embeddings_seq2seq"
 
 
 def test_a_gradebook_left_unstamped_is_repaired(tmp_path):
@@ -271,25 +201,6 @@ def test_a_gradebook_left_unstamped_is_repaired(tmp_path):
     grading.repair_gradebook(root=tmp_path)
     subprocess.run([sys.executable, "-c", opening], env={"PATH": str(tmp_path)}, check=True)  # no alembic needed now
     grading.repair_gradebook(root=tmp_path)  # and a second repair changes nothing
-
-
-def test_a_cell_that_runs_out_of_time_is_reported_as_a_timeout(graded):
-    root, _ = graded
-    sleeper = root / "autograde" / "submitted" / "sleeper" / "a1_bow_sentiment"
-    sleeper.mkdir(parents=True)
-    nb = read(root / "autograde" / "submitted" / "solution" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
-    next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "I1").source = \
-        "import time\ntime.sleep(600)"
-    nbformat.write(nb, sleeper / "bow_sentiment.ipynb")
-    # The tiny mode's limit is minutes; a command-line option shortens it for this test.
-    build.nbgrader("autograde", "a1_bow_sentiment", "--student=sleeper", "--force", "--Execute.timeout=5",
-                   "--log-level=WARN", root=root)
-    failures = grading.run_failures(root / "autograde" / "autograded" / "sleeper" / "a1_bow_sentiment")
-    assert failures[0] == ("bow_sentiment.ipynb, cell 5 (I1) ran out of time; the kernel was interrupted and "
-                           "the notebook went on"), failures  # (later cells may run out of 5 s too)
-    graded_nb = read(root / "autograde" / "autograded" / "sleeper" / "a1_bow_sentiment" / "bow_sentiment.ipynb")
-    error = next(o for o in graded_nb.cells[5].outputs if o.get("ename") == "CellTimeoutError")
-    assert "ran past the" in "".join(error.traceback)  # the feedback says so: not a wrong answer
 
 
 # Assignments whose real data the course has run on (make hashes in the full mode,
