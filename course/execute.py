@@ -33,7 +33,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbclient.util import ensure_async, run_sync
 from tqdm.auto import tqdm
 
-from helpers.settings import DATA_MODE_VAR
+from helpers.settings import DATA_MODE_VAR, data_mode, mode_here
 
 from .judge import ANSWER_LIMIT, Judge, Student, StudentError, split_hidden
 from .limits import CELL_TIMEOUT, OUTPUT_LIMIT, GradingLimits
@@ -129,8 +129,9 @@ class CourseClient(NotebookClient):
     """
 
     def __init__(self, nb, *, grading: bool = False, limits: GradingLimits | None = None,
-                 cgroup=None, on_ready=None, **kwargs):
+                 cgroup=None, on_ready=None, mode: str | None = None, **kwargs):
         super().__init__(nb, **kwargs)
+        self.mode = mode  # the data mode its hidden checks read (default: this process's)
         self.grading, self.limits, self.cgroup, self.on_ready = grading, limits, cgroup, on_ready
         self.problems: list[str] = []
         self.judge = Judge(Student(self._ask_from_thread))
@@ -278,7 +279,7 @@ class CourseClient(NotebookClient):
     def _judge(self, code: str, label: str) -> str | None:
         # One hidden region at a time in this process (the lock is let go while the
         # kernel works): two regions importing spaCy at once broke its import.
-        with _JUDGING:
+        with _JUDGING, mode_here(self.mode or data_mode()):
             self._grader_busy = True
             try:
                 return self.judge.run(code, label)
@@ -332,7 +333,7 @@ def execute(nb, cwd: Path, *, mode: str = "tiny", name: str = "notebook", thread
     The kernel works in a private copy of ``cwd``'s files (not its notebooks),
     so what it writes (checkpoints) is gone afterwards and notebooks that run
     side by side from one folder never see each other's files. Hidden regions
-    are judged in this process (``CourseClient``), which reads data in ``mode``.
+    are judged in this process (``CourseClient``), on data of ``mode``.
 
     Args:
         nb: the notebook (an nbformat node); its outputs are filled in.
@@ -349,7 +350,6 @@ def execute(nb, cwd: Path, *, mode: str = "tiny", name: str = "notebook", thread
     """
     timeout = timeout or CELL_TIMEOUT[mode]
     current: dict = {"index": None}
-    os.environ[DATA_MODE_VAR] = mode  # for the hidden checks; notebooks run together share one mode
     with tempfile.TemporaryDirectory(prefix="kernel-") as sockets, tempfile.TemporaryDirectory(prefix="run-") as work:
         for path in Path(cwd).iterdir():
             if path.is_file() and path.suffix != ".ipynb":
@@ -360,7 +360,7 @@ def execute(nb, cwd: Path, *, mode: str = "tiny", name: str = "notebook", thread
         # A bar of cells per notebook, shown where a person watches (a terminal).
         bar = tqdm(total=sum(c.cell_type == "code" for c in nb.cells), desc=name, unit="cell",
                    disable=None, leave=False)
-        client = CourseClient(nb, km=manager, timeout=timeout, record_timing=False, log=_QUIET,
+        client = CourseClient(nb, km=manager, mode=mode, timeout=timeout, record_timing=False, log=_QUIET,
                                 shutdown_kernel="immediate", resources={"metadata": {"path": work}},
                                 on_cell_execute=lambda cell, cell_index: current.update(index=cell_index),
                                 on_cell_executed=lambda **_: bar.update())

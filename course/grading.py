@@ -147,7 +147,8 @@ def grade_notebook(job: Job | dict) -> dict:
             manager.transport, manager.ip = "ipc", str(tmp / "ipc" / "kernel")
             manager.client_class = "course.execute.LimitedKernelClient"
             sockets = tmp / "ipc"
-            client = CourseClient(nb, km=manager, grading=True, limits=limits, cgroup=cgroup, timeout=None,
+            client = CourseClient(nb, km=manager, grading=True, limits=limits, cgroup=cgroup, mode=job.mode,
+                                  timeout=None,
                                   # its sockets exist: nothing more may be written where the grader reads
                                   on_ready=lambda: sockets.chmod(0o555),
                                   allow_errors=True, record_timing=False, shutdown_kernel="immediate",

@@ -62,3 +62,18 @@ def test_device_override(monkeypatch):
     assert settings.device_override() == "cpu"
     assert get_device().type == "cpu"
 
+
+
+def test_mode_here_sets_the_mode_for_this_thread_only(monkeypatch):
+    import threading
+    monkeypatch.setenv("COURSE_DATA", "tiny")
+    seen = []
+    with settings.mode_here("full"):
+        thread = threading.Thread(target=lambda: seen.append(settings.data_mode()))
+        thread.start()
+        thread.join()
+        assert settings.data_mode() == "full"
+    assert settings.data_mode() == "tiny" and seen == ["tiny"] and os.environ["COURSE_DATA"] == "tiny"
+    with pytest.raises(ValueError, match="no data mode"):
+        with settings.mode_here("huge"):
+            pass
