@@ -1,4 +1,5 @@
 """helpers.settings: every COURSE_* variable, its default, and one clear error for a bad value."""
+import os
 from pathlib import Path
 
 import pytest
