@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 import nbformat
 
 __all__ = ["CHECKED_TAG", "nbgrader_meta", "grade_id", "without_markers", "strip_solution_markers",
-           "clear_outputs", "tag_checked_cells", "strip_widgets", "SOLUTION_STEPS", "apply_steps",
+           "strip_hidden_tests", "clear_outputs", "tag_checked_cells", "strip_widgets", "SOLUTION_STEPS", "apply_steps",
            "solution_version", "fill_release", "solves"]
 
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
@@ -43,6 +43,15 @@ def strip_solution_markers(nb):
     """Solution code stays, its markers go; hidden tests stay."""
     for cell in _code_cells(nb):
         cell.source = without_markers(cell.source)
+    return nb
+
+
+def strip_hidden_tests(nb):
+    """Hidden regions go (a run leaves its test cells so: they were judged outside the kernel)."""
+    from .judge import split_hidden
+    for cell in _code_cells(nb):
+        if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
+            cell.source = split_hidden(cell.source)[0]
     return nb
 
 
