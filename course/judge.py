@@ -4,11 +4,11 @@ A test cell's hidden region (between ``### BEGIN HIDDEN TESTS`` and
 ``### END HIDDEN TESTS``) never reaches the kernel. The kernel runs the rest of
 the cell (the visible checks, feedback for the student); the hidden region
 then runs here, in the grader's process, in a namespace shared by the
-notebook's hidden regions and holding one name of ours::
+notebook's hidden regions and holding two names of ours. The first::
 
     student(code, **inputs)
 
-It runs ``code`` in the student's kernel, where it sees the student's names
+runs ``code`` in the student's kernel, where it sees the student's names
 and ``inputs`` (numbers, strings, lists, dicts, numpy arrays: data the hidden
 check picks, at random if it likes, at grading time), and returns the value of
 its last expression as data: tensors and numpy values come back as numpy
@@ -17,6 +17,11 @@ arrays, containers as lists and dicts, any other object as
 ``StudentError``. Everything else a hidden check does (reference answers,
 data, comparisons) runs here, so student code can only answer with values,
 and to answer right on inputs it has never seen it must do the work.
+
+The second, ``close(got, want, rtol, atol)``, is ``np.allclose`` that also
+demands the same shape: alone, ``np.allclose`` broadcasts, so an empty array
+is "close" to anything. Compare arrays with it, and count what comes back
+before ``all(...)`` over it.
 
 A hidden region passes if it ends without an exception; the message of an
 ``AssertionError`` is shown to the student, so it says what is wrong, never
@@ -35,7 +40,7 @@ import numpy as np
 
 from helpers.probe import encode
 
-__all__ = ["HIDDEN_REGION", "split_hidden", "StudentError", "Opaque", "decode_answer", "Student", "Judge"]
+__all__ = ["HIDDEN_REGION", "split_hidden", "StudentError", "Opaque", "decode_answer", "Student", "close", "Judge"]
 
 HIDDEN_REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$\n?",
                            re.MULTILINE | re.DOTALL)
@@ -117,11 +122,25 @@ class Student:
         return decode_answer(self._ask(code, json.dumps({name: encode(value) for name, value in inputs.items()})))
 
 
+def close(got, want, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    """Whether ``got`` has ``want``'s shape and, within tolerance, its values.
+
+    ``np.allclose`` alone broadcasts: an empty array, or one of shape (1,), is
+    "close" to anything. Use this in hidden checks.
+    """
+    try:
+        got, want = np.asarray(got), np.asarray(want)
+    except (ValueError, TypeError):
+        return False
+    return (got.shape == want.shape and got.dtype.kind in "biuf" and want.dtype.kind in "biuf"
+            and bool(np.allclose(got, want, rtol=rtol, atol=atol)))
+
+
 class Judge:
     """Runs a notebook's hidden regions in order, in one namespace of their own."""
 
     def __init__(self, student: Student):
-        self.namespace: dict = {"student": student, "__name__": "hidden_checks"}
+        self.namespace: dict = {"student": student, "close": close, "__name__": "hidden_checks"}
         self.log: list[str] = []  # tracebacks of hidden checks that failed, for instructors
 
     def run(self, code: str, label: str) -> str | None:
