@@ -16,7 +16,7 @@ grading := $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $
 
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv sandbox demo test release solutions hashes samples autograde feedback report bench stress check-full lab clean
+.PHONY: help venv sandbox demo test release solutions hashes samples autograde feedback report bench bench-grading stress check-full lab clean
 
 help:
 	@echo "make demo        release, solutions, autograde the samples, feedback, score table"
@@ -24,6 +24,7 @@ help:
 	@echo "make release | solutions | hashes | samples | feedback | report | lab"
 	@echo "make autograde   [WORKERS=N] [SCHEDULER=local|tcp://host:8786] [SANDBOX=off]"
 	@echo "make bench       the speed-ups over the seeds' loops;  make stress  notebook execution under load"
+	@echo "make bench-grading   autograding's overhead per notebook, and its speed-up with workers and Dask"
 	@echo "make check-full  the solutions on the real data (COURSE_DATA_DIR; ONLY=assignment ...)"
 
 # The environment: created once, reinstalled when the requirements change.
@@ -88,6 +89,10 @@ report: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.imdb_epoch
 	$(PY) -m bench.word2vec_epoch
+
+# What grading costs beyond the student's own run, and the speed-up of workers and Dask
+bench-grading: $(STAMP) sandbox
+	$(PY) -m bench.grading
 
 stress: $(STAMP)
 	$(PY) -m bench.stress_kernels

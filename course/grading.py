@@ -101,10 +101,42 @@ class Job:
     data_dir: str | None = None  # the real data's cache, read-only in the sandbox (full mode)
 
 
-def digest(nb) -> str:
-    """What a run depends on: the sanitized notebook's cells."""
+def run_key(nb, files: dict[str, bytes], mode: str) -> str:
+    """What a run depends on: the sanitized notebook's cells, the released files, the data mode."""
     cells = [[c.cell_type, c.source, c.metadata.get("nbgrader", {})] for c in nb.cells]
-    return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
+    given = sorted([name, hashlib.sha256(content).hexdigest()] for name, content in files.items())
+    return hashlib.sha256(json.dumps([cells, given, mode], sort_keys=True).encode()).hexdigest()
+
+
+def released_files(root: Path, assignment: str) -> dict[str, bytes]:
+    """The files released beside an assignment's notebooks (hashes.json), by name."""
+    release = root / "release" / assignment
+    return {p.name: p.read_bytes() for p in release.iterdir() if p.is_file() and p.suffix != ".ipynb"}
+
+
+def _kernel(job: Job, tmp: Path, limits):
+    """(kernel manager, the environment to start it with, its cgroup or None) for one job."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    env = {k: v for k, v in kernel_env(job.mode, job.threads).items()
+           if k.startswith(("COURSE_", "OMP_", "MKL_", "OPENBLAS_")) and k != "COURSE_RECORD_HASHES"}
+    if job.data_dir:
+        env["COURSE_DATA_DIR"] = job.data_dir
+    cgroup = None
+    if job.sandboxed:
+        cgroup = sandbox.Cgroup(sandbox.Limits(memory=limits.memory, processes=limits.processes,
+                                              cpu_seconds=limits.notebook_wall * job.threads))
+        box = sandbox.Sandbox(files={p.name: p for p in (tmp / "files").iterdir()}, env=env, stage=tmp / "stage",
+                              read_only=tuple(Path(p) for p in [job.data_dir] if p))
+        specs = KernelSpecManager(kernel_dirs=[str(sandbox.kernel_spec(tmp))])
+        manager = AsyncKernelManager(kernel_name="course-sandbox", kernel_spec_manager=specs)
+        start_env = box.launcher_env(cgroup)
+    else:
+        manager = AsyncKernelManager(kernel_name="python3")
+        start_env = kernel_env(job.mode, job.threads)
+    manager.transport, manager.ip = "ipc", str(tmp / "ipc" / "kernel")
+    manager.client_class = "course.execute.LimitedKernelClient"
+    return manager, start_env, cgroup
 
 
 def grade_notebook(job: Job | dict) -> dict:
@@ -114,6 +146,7 @@ def grade_notebook(job: Job | dict) -> dict:
     """
     job = Job(**job) if isinstance(job, dict) else job
     nb = nbformat.reads(job.cells, as_version=4)
+    limits = GRADING_LIMITS[job.mode]
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="grading-") as tmp:
         tmp = Path(tmp)
@@ -122,38 +155,16 @@ def grade_notebook(job: Job | dict) -> dict:
             (tmp / name).mkdir()
         for name, content in job.files.items():
             (tmp / "files" / Path(name).name).write_bytes(content)
-        files = {p.name: p for p in (tmp / "files").iterdir()}
-        limits = GRADING_LIMITS[job.mode]
-        env = {k: v for k, v in kernel_env(job.mode, job.threads).items()
-               if k.startswith(("COURSE_", "OMP_", "MKL_", "OPENBLAS_"))}
-        env.pop("COURSE_RECORD_HASHES", None)
-        if job.data_dir:
-            env["COURSE_DATA_DIR"] = job.data_dir
         cgroup = None
-        from jupyter_client.kernelspec import KernelSpecManager
-        from jupyter_client.manager import AsyncKernelManager
         try:
-            if job.sandboxed:
-                cgroup = sandbox.Cgroup(sandbox.Limits(memory=limits.memory, processes=limits.processes,
-                                                      cpu_seconds=limits.notebook_wall * job.threads))
-                box = sandbox.Sandbox(files=files, env=env, stage=tmp / "stage",
-                                      read_only=tuple(Path(p) for p in [job.data_dir] if p))
-                specs = KernelSpecManager(kernel_dirs=[str(sandbox.kernel_spec(tmp))])
-                manager = AsyncKernelManager(kernel_name="course-sandbox", kernel_spec_manager=specs)
-                start_env, cwd = box.launcher_env(cgroup), tmp / "files"
-            else:
-                manager = AsyncKernelManager(kernel_name="python3")
-                start_env, cwd = kernel_env(job.mode, job.threads), tmp / "files"
-            manager.transport, manager.ip = "ipc", str(tmp / "ipc" / "kernel")
-            manager.client_class = "course.execute.LimitedKernelClient"
-            sockets = tmp / "ipc"
+            manager, start_env, cgroup = _kernel(job, tmp, limits)
             client = CourseClient(nb, km=manager, grading=True, limits=limits, cgroup=cgroup, mode=job.mode,
-                                  timeout=None,
                                   # its sockets exist: nothing more may be written where the grader reads
-                                  on_ready=lambda: sockets.chmod(0o555),
-                                  allow_errors=True, record_timing=False, shutdown_kernel="immediate",
-                                  resources={"metadata": {"path": str(cwd)}})
-            client.execute(cleanup_kc=True, env=start_env, cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  on_ready=lambda: (tmp / "ipc").chmod(0o555),
+                                  timeout=None, allow_errors=True, record_timing=False,
+                                  shutdown_kernel="immediate", resources={"metadata": {"path": str(tmp / "files")}})
+            client.execute(cleanup_kc=True, env=start_env, cwd=str(tmp / "files"),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             problems = client.problems
         except Exception as error:  # the kernel did not start, or the run broke: say so, grade nothing
             problems = [f"the notebook could not be run: {type(error).__name__}: {error}"]
@@ -163,8 +174,7 @@ def grade_notebook(job: Job | dict) -> dict:
     for cell in nb.cells:  # cells that never ran (a crash, a stop) still hold their hidden regions
         if is_test_cell(cell):
             cell.source = split_hidden(cell.source)[0]
-    seconds = time.perf_counter() - start
-    return {"notebook": nbformat.writes(nb), "problems": problems, "seconds": seconds}
+    return {"notebook": nbformat.writes(nb), "problems": problems, "seconds": time.perf_counter() - start}
 
 
 def is_test_cell(cell) -> bool:
@@ -194,10 +204,10 @@ def _sanitized(path: Path, student: str, assignment: str, root: Path):
     return nb
 
 
-def _plan(root: Path, runs: Path, student: str, assignment: str, name: str):
-    """(name, sanitized notebook, its digest, whether a run of it is already stored)."""
+def _plan(root: Path, runs: Path, student: str, assignment: str, name: str, files: dict, mode: str):
+    """(name, sanitized notebook, its run's key, whether that run is already stored)."""
     nb = _sanitized(root / "autograde" / "submitted" / student / assignment / name, student, assignment, root)
-    key = digest(nb)
+    key = run_key(nb, files, mode)
     return name, nb, key, _stored(runs, student, assignment, name, key) is not None
 
 
@@ -279,10 +289,9 @@ def autograde(root: Path = ROOT, workers: int | None = None, scheduler: str | No
                 report.setdefault(student, {})[assignment] = problems
             if not gradable:
                 continue
-            release = root / "release" / assignment
-            files = {p.name: p.read_bytes() for p in release.iterdir() if p.is_file() and p.suffix != ".ipynb"}
+            files = released_files(root, assignment)
             try:
-                planned = [_plan(root, runs, student, assignment, name) for name in gradable]
+                planned = [_plan(root, runs, student, assignment, name, files, mode) for name in gradable]
             except Exception as error:  # nbgrader cannot restore its cells: metadata tampered with
                 report.setdefault(student, {}).setdefault(assignment, []).append(
                     f"its grading cells cannot be restored ({type(error).__name__}: {error}); not graded: "
@@ -354,12 +363,11 @@ class GradeInSandbox(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         student, assignment, name = info["student"], info["assignment"], info["notebook"] + ".ipynb"
-        runs, key = Path(self.runs), digest(nb)
+        runs = Path(self.runs)
+        files = released_files(runs.resolve().parent.parent, assignment)
+        key = run_key(nb, files, data_mode())
         run = _stored(runs, student, assignment, name, key)
         if run is None:
-            root = Path(self.runs).resolve().parent.parent
-            release = root / "release" / assignment
-            files = {p.name: p.read_bytes() for p in release.iterdir() if p.is_file() and p.suffix != ".ipynb"}
             sandboxed = sandbox_enabled()
             if sandboxed and sandbox.available():
                 raise RuntimeError(f"student code cannot be sandboxed here: {sandbox.available()}")
