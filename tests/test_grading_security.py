@@ -8,6 +8,7 @@ together with a right and a blank submission, which must keep their scores.
 """
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
 import html
@@ -65,6 +66,19 @@ BUILT = {
     # A thousand processes against a limit of 64: refused; every one started is gone after.
     "fork_bomb": ({"P1": "total = 385\nimport subprocess\nkids = []\ntry:\n    for _ in range(1000):\n"
                          "        kids.append(subprocess.Popen(['sleep', '876543']))\nexcept OSError:\n    pass"}, 5),
+    # Kills every process it can see: only its own sandbox dies; P.1 keeps its marks, everyone else is graded.
+    "killer": ({"P2": "import os, signal\nos.kill(-1, signal.SIGKILL)\nos.kill(os.getppid(), signal.SIGKILL)"}, 2),
+    # Looks for any notebook (its own with the hidden tests restored, the source, the solutions, other
+    # students') and any scratch file of a student graded before it: P.1 earns its marks only if none is found.
+    "snooper": ({"P1": "import glob\nfound = [p for p in glob.glob('/**/*', recursive=True)\n"
+                       "         if p.endswith(('.ipynb', '.db', '.pt')) or 'grading-' in p]\n"
+                       "print('FOUND', found[:20])\ntotal = 385 if not found else 0"}, 5),
+    # Every way of passing checks without the work, at once, on blank answers.
+    "patcher": ({"P1": "import os, importlib, torch, numpy, helpers.grading\n"
+                       "os.environ['COURSE_RECORD_HASHES'] = '/tmp/recorded'\n"
+                       "torch.equal = lambda *a: True\nnumpy.allclose = lambda *a, **k: True\n"
+                       "importlib.reload = lambda module: module\nhelpers.grading.check_scalar = lambda *a, **k: True\n"
+                       "total = 0", "P2": "def normalise(x):\n    return x"}, 0),
     # Tries the files the grader relies on; P.1 right.
     "tamperer": ({"P1": "total = 385\nimport glob, os\nfor p in glob.glob('/work/**/*', recursive=True)[:5000]:\n"
                         "    try:\n        open(p, 'a').write('#')\n    except Exception:\n        pass"}, 5),
@@ -89,6 +103,7 @@ def course(tmp_path_factory):
     """The probe course, released, with its right, blank, built and red-team submissions, autograded."""
     root = tmp_path_factory.mktemp("probe-course")
     shutil.copytree(PROBE / "source", root / "source")
+    shutil.copytree(PROBE / "source" / "probe", root / "source" / "probe_late")  # nobody hands this one in
     shutil.copy(ROOT / "nbgrader_config.py", root)
     build.release(root=root)
     release = nbformat.read(root / "release" / "probe" / "probe.ipynb", as_version=4)
@@ -102,6 +117,11 @@ def course(tmp_path_factory):
             if notebooks.grade_id(cell) in changes:
                 cell.source = changes[notebooks.grade_id(cell)]
         _submit(root, student, nb)
+    pasted = nbformat.from_dict(json.loads(nbformat.writes(solution)))  # a test cell copied and pasted
+    at = next(i for i, c in enumerate(pasted.cells) if notebooks.grade_id(c) == "P1_test")
+    pasted.cells.insert(at + 1, nbformat.from_dict(json.loads(json.dumps(pasted.cells[at]))))
+    pasted.cells[at + 1]["id"] = "pasted-copy"
+    _submit(root, "pasted", pasted)
     for attack in sorted(p for p in ATTACKS.iterdir() if p.is_dir()):
         shutil.copytree(attack, root / "autograde" / "submitted" / attack.name / "probe", symlinks=True)
     before = _digest(GUARDED)
@@ -121,7 +141,7 @@ def course(tmp_path_factory):
 
 
 def _expected() -> dict[str, int]:
-    table = {student: score for student, (_, score) in BUILT.items()}
+    table = {student: score for student, (_, score) in BUILT.items()} | {"pasted": FULL}
     table.update({name: entry["score"] for name, entry in json.loads((ATTACKS / "expected.json").read_text()).items()}
                  if (ATTACKS / "expected.json").exists() else {})
     return table
@@ -130,7 +150,7 @@ def _expected() -> dict[str, int]:
 def test_right_and_blank_submissions_keep_their_scores(course):
     assert course["scores"]["solution"]["probe"]["score"] == FULL
     assert course["scores"]["blank"]["probe"]["score"] == 0
-    assert "solution" not in course["problems"] and "blank" not in course["problems"]
+    assert not any("probe" in course["problems"].get(student, {}) for student in ("solution", "blank"))
 
 
 @pytest.mark.parametrize("student", sorted(_expected()))
@@ -164,6 +184,13 @@ def test_limits_are_reported_as_what_they_are(course, student, says):
     rows = (course["root"] / "autograde" / "grades.csv").read_text()
     row = next(line for line in rows.splitlines() if line.startswith(f"probe,{student},"))
     assert "graded, with problems" in row and says in row
+
+
+def test_an_assignment_nobody_handed_in_still_gets_its_rows(course):
+    with open(course["root"] / "autograde" / "grades.csv") as f:
+        rows = [r for r in csv.DictReader(f) if r["assignment"] == "probe_late"]
+    assert rows and all(r["score"] == "" and r["status"] == "not graded: nothing submitted for probe_late"
+                        for r in rows)
 
 
 def test_output_is_cut_and_only_text_and_pictures_are_kept(course):
