@@ -33,6 +33,14 @@ c.Execute.error_on_timeout = {
 # it (course/grading.py): nbgrader's own Execute, which runs the hidden tests in
 # the student's kernel, is replaced. The notebooks it leaves in
 # autograde/autograded hold no hidden region, so feedback cannot show one.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "course.grading.ForgetCopiedCells",  # a pasted copy of a graded cell runs as an ordinary cell
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Autograde.autograde_preprocessors = [
     "course.grading.GradeInSandbox",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",

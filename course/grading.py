@@ -43,7 +43,7 @@ from .limits import GRADING_LIMITS
 from .paths import ROOT, assignments, source_notebooks
 from . import sandbox
 
-__all__ = ["Job", "check_submission", "grade_notebook", "autograde", "feedback", "problems_of", "scores",
+__all__ = ["Job", "ForgetCopiedCells", "sanitize_steps", "check_submission", "grade_notebook", "autograde", "feedback", "problems_of", "scores",
            "report", "export_grades", "repair_gradebook", "GradeInSandbox"]
 
 RUNS = Path("autograde") / "runs"  # run notebooks and problems, by student and assignment
@@ -192,14 +192,33 @@ def _config(root: Path, runs: Path):
     return config
 
 
-def _sanitized(path: Path, student: str, assignment: str, root: Path):
-    """The submitted notebook with its locked and test cells restored from the gradebook."""
+class ForgetCopiedCells(NbGraderPreprocessor):
+    """A copy of a graded cell (pasted by a student) becomes an ordinary cell.
+
+    nbgrader's DeduplicateIds empties a copy's metadata, and CheckCellMetadata
+    then rejects the whole notebook over it; with no metadata at all, the copy
+    simply runs, and the original is graded as always.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.metadata.get("nbgrader") == {}:
+            del cell.metadata["nbgrader"]
+        return cell, resources
+
+
+def sanitize_steps() -> list:
+    """nbgrader's sanitizing preprocessors, in its order, with ``ForgetCopiedCells`` after DeduplicateIds."""
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
                                         OverwriteKernelspec)
+    return [ClearOutput, DeduplicateIds, ForgetCopiedCells, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+
+
+def _sanitized(path: Path, student: str, assignment: str, root: Path):
+    """The submitted notebook with its locked and test cells restored from the gradebook."""
     nb = nbformat.read(path, as_version=4)
     resources = {"nbgrader": {"student": student, "assignment": assignment, "notebook": path.stem,
                               "db_url": f"sqlite:///{root / 'autograde' / 'gradebook.db'}"}}
-    for cls in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):  # nbgrader's order
+    for cls in sanitize_steps():
         nb, resources = cls().preprocess(nb, resources)
     return nb
 

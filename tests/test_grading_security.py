@@ -70,8 +70,14 @@ BUILT = {
     "killer": ({"P2": "import os, signal\nos.kill(-1, signal.SIGKILL)\nos.kill(os.getppid(), signal.SIGKILL)"}, 2),
     # Looks for any notebook (its own with the hidden tests restored, the source, the solutions, other
     # students') and any scratch file of a student graded before it: P.1 earns its marks only if none is found.
-    "snooper": ({"P1": "import glob\nfound = [p for p in glob.glob('/**/*', recursive=True)\n"
-                       "         if p.endswith(('.ipynb', '.db', '.pt')) or 'grading-' in p]\n"
+    "snooper": ({"P1": "import os, stat, sys\nfound = []\nfor top, dirs, files in os.walk('/'):\n"
+                       "    if top.startswith(('/proc', '/sys', '/usr', sys.base_prefix, sys.prefix)):\n"
+                       "        dirs[:] = []  # the system and Python: large, and the same for everyone\n"
+                       "    for name in files:  # its own kernel's sockets are the only grader files it may see\n"
+                       "        path = os.path.join(top, name)\n"
+                       "        if name.endswith(('.ipynb', '.db', '.pt')) or ('grading-' in path and\n"
+                       "                                                     not stat.S_ISSOCK(os.lstat(path).st_mode)):\n"
+                       "            found.append(path)\n"
                        "print('FOUND', found[:20])\ntotal = 385 if not found else 0"}, 5),
     # Every way of passing checks without the work, at once, on blank answers.
     "patcher": ({"P1": "import os, importlib, torch, numpy, helpers.grading\n"
