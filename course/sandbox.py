@@ -206,11 +206,12 @@ class Sandbox:
         python = Path(sys.executable)
         env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": WORKDIR, "TMPDIR": "/tmp",
                "MPLCONFIGDIR": "/tmp/matplotlib", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", **self.env}
-        bwrap = [*BASE, *_environment(env), *_system_binds(),
+        # /tmp first: the binds after it may lie under it (a course cloned into /tmp).
+        bwrap = [*BASE, *_environment(env), "--size", str(self.limits.scratch), "--tmpfs", "/tmp",
+                 *_system_binds(),
                  *_read_only([sys.base_prefix, sys.prefix, python.resolve().parent.parent,
                               ROOT / "helpers", *self.read_only]),
                  *_gpu(), "--proc", "/proc", "--dev", "/dev",
-                 "--size", str(self.limits.scratch), "--tmpfs", "/tmp",
                  "--size", str(self.limits.scratch), "--tmpfs", WORKDIR]
         for name, path in self.files.items():
             bwrap += ["--ro-bind", str(Path(path).resolve()), f"{WORKDIR}/{name}"]
