@@ -124,10 +124,11 @@ def _kernel(job: Job, tmp: Path, limits):
         env["COURSE_DATA_DIR"] = job.data_dir
     cgroup = None
     if job.sandboxed:
-        cgroup = sandbox.Cgroup(sandbox.Limits(memory=limits.memory, processes=limits.processes,
-                                              cpu_seconds=limits.notebook_wall * job.threads))
+        uses = sandbox.Limits(memory=limits.memory, processes=limits.processes,
+                              cpu_seconds=limits.notebook_wall * job.threads)
+        cgroup = sandbox.Cgroup(uses)
         box = sandbox.Sandbox(files={p.name: p for p in (tmp / "files").iterdir()}, env=env, stage=tmp / "stage",
-                              read_only=tuple(Path(p) for p in [job.data_dir] if p))
+                              read_only=tuple(Path(p) for p in [job.data_dir] if p), limits=uses)
         specs = KernelSpecManager(kernel_dirs=[str(sandbox.kernel_spec(tmp))])
         manager = AsyncKernelManager(kernel_name="course-sandbox", kernel_spec_manager=specs)
         start_env = box.launcher_env(cgroup)

@@ -29,16 +29,14 @@ the expected value.
 """
 from __future__ import annotations
 
-import base64
 import json
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.probe import encode
+from helpers.probe import Opaque, decode, encode
 
 __all__ = ["HIDDEN_REGION", "split_hidden", "StudentError", "Opaque", "decode_answer", "Student", "close", "Judge"]
 
@@ -59,36 +57,6 @@ class StudentError(AssertionError):
     """The student's code raised, or ran out of time, while a hidden check used it."""
 
 
-@dataclass(frozen=True)
-class Opaque:
-    """An object the kernel cannot send as data; only its type's name travels."""
-    type_name: str
-
-
-def _hook(obj: dict):
-    if "__array__" in obj:
-        dtype, shape, data = obj["__array__"]
-        dtype = np.dtype(str(dtype))
-        if dtype.kind not in "biufc" or dtype.itemsize > 16:
-            raise ValueError(f"arrays of dtype {dtype} are not accepted")
-        raw = base64.b64decode(data, validate=True)
-        shape = tuple(int(n) for n in shape)
-        if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != len(raw):
-            raise ValueError("the array's bytes do not match its shape")
-        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-    if "__float__" in obj:
-        return float(str(obj["__float__"]))
-    if "__dict__" in obj:
-        return {_key(k): v for k, v in obj["__dict__"]}
-    if "__object__" in obj:
-        return Opaque(str(obj["__object__"]))
-    return obj
-
-
-def _key(key):
-    return tuple(_key(k) for k in key) if isinstance(key, list) else key
-
-
 def decode_answer(text: str):
     """The value in the kernel's answer; StudentError if the student's code raised.
 
@@ -98,7 +66,7 @@ def decode_answer(text: str):
     if not isinstance(text, str) or len(text) > ANSWER_LIMIT:
         raise StudentError("the notebook's answer to a hidden check was missing or too large")
     try:
-        answer = json.loads(text, object_hook=_hook)
+        answer = decode(text)
     except (ValueError, TypeError, RecursionError) as error:
         raise StudentError(f"the notebook's answer to a hidden check was not readable ({error})") from None
     if not isinstance(answer, dict) or not ({"value"} <= answer.keys() or "error" in answer):

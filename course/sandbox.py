@@ -48,10 +48,10 @@ NOBODY = 65534
 
 @dataclass(frozen=True)
 class Limits:
-    """What one graded notebook may use."""
-    memory: int = 6 << 30  # bytes (cgroup)
-    processes: int = 512  # processes and threads (cgroup)
-    cpu_seconds: int = 3600  # CPU time of the kernel process over the whole notebook
+    """What one graded notebook may use (the first three from ``course.limits.GRADING_LIMITS``)."""
+    memory: int  # bytes (cgroup)
+    processes: int  # processes and threads (cgroup)
+    cpu_seconds: int  # CPU time of the kernel process over the whole notebook
     file_size: int = 1 << 30  # bytes, any one file
     scratch: int = 2 << 30  # bytes of the working folder, and of /tmp
     open_files: int = 1024
@@ -192,14 +192,14 @@ class Sandbox:
         env: the kernel's whole environment (its data mode, thread budget, ...).
         stage: an empty folder that user ``nobody`` can reach, where the launcher binds
             what it cannot (see ``main``).
-        read_only: more paths it may read (the real data's cache in the full mode).
         limits: what it may use.
+        read_only: more paths it may read (the real data's cache in the full mode).
     """
     files: dict[str, Path]
     env: dict[str, str]
     stage: Path  # an empty folder that user nobody can reach
+    limits: Limits
     read_only: tuple[Path, ...] = ()
-    limits: Limits = Limits()
 
     def launcher_env(self, cgroup: Cgroup) -> dict[str, str]:
         """The environment of the launcher: its instructions in one variable."""

@@ -19,10 +19,11 @@ import ast
 import base64
 import json
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["answer", "encode", "decode_inputs"]
+__all__ = ["answer", "encode", "decode", "Opaque"]
 
 
 def encode(value, depth: int = 0):
@@ -49,18 +50,42 @@ def encode(value, depth: int = 0):
     return {"__object__": type(value).__name__}
 
 
-def decode_inputs(text: str) -> dict:
-    """The grader's inputs, encoded as ``encode`` does: arrays become numpy arrays."""
-    def hook(obj):
-        if "__array__" in obj:
-            dtype, shape, data = obj["__array__"]
-            return np.frombuffer(base64.b64decode(data), dtype=np.dtype(dtype)).reshape(shape).copy()
-        if "__float__" in obj:
-            return float(obj["__float__"])
-        if "__dict__" in obj:
-            return {tuple(k) if isinstance(k, list) else k: v for k, v in obj["__dict__"]}
-        return obj
-    return json.loads(text, object_hook=hook)
+@dataclass(frozen=True)
+class Opaque:
+    """An object that cannot travel as data; only its type's name does."""
+    type_name: str
+
+
+def _hook(obj: dict):
+    if "__array__" in obj:
+        dtype, shape, data = obj["__array__"]
+        dtype = np.dtype(str(dtype))
+        if dtype.kind not in "biufc" or dtype.itemsize > 16:
+            raise ValueError(f"arrays of dtype {dtype} are not accepted")
+        raw = base64.b64decode(data, validate=True)
+        shape = tuple(int(n) for n in shape)
+        if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != len(raw):
+            raise ValueError("the array's bytes do not match its shape")
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    if "__float__" in obj:
+        return float(str(obj["__float__"]))
+    if "__dict__" in obj:
+        return {_key(k): v for k, v in obj["__dict__"]}
+    if "__object__" in obj:
+        return Opaque(str(obj["__object__"]))
+    return obj
+
+
+def _key(key):
+    return tuple(_key(k) for k in key) if isinstance(key, list) else key
+
+
+def decode(text: str):
+    """What ``encode`` made, back from its JSON text; parsed as data only, arrays checked.
+
+    The grader reads the kernel's answers with it, the kernel the grader's inputs.
+    """
+    return json.loads(text, object_hook=_hook)
 
 
 def answer(code: str, inputs: str) -> str:
@@ -74,7 +99,7 @@ def answer(code: str, inputs: str) -> str:
     from IPython import get_ipython
 
     namespace = dict(get_ipython().user_ns)
-    namespace.update(decode_inputs(inputs))
+    namespace.update(decode(inputs))
     try:
         tree = ast.parse(code)
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
