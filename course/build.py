@@ -146,15 +146,25 @@ def hashes(mode: str = "tiny", workers: int | None = None, only: list[str] | Non
 
 
 def write_hashes(table_path: Path, mode: str, recorded: list[dict]) -> None:
-    """Replace ``mode``'s hashes in ``table_path`` by ``recorded`` ({id, mode, hash} entries)."""
+    """Replace ``mode``'s entries in ``table_path`` by ``recorded``.
+
+    A recorded entry is {id, mode, hash} for a check's reference, {"<id>#shape",
+    mode, value} for an array's shape, or {"<id>#mistakes", mode, hash, hint} for a
+    predicted wrong answer (``helpers.grading.record_mistake``).
+    """
     table = json.loads(table_path.read_text()) if table_path.exists() else {}
     for entry in table.values():
         entry.pop(mode, None)
     for item in recorded:
-        table.setdefault(item["id"], {})[item["mode"]] = item["hash"]
+        modes = table.setdefault(item["id"], {})
+        if item["id"].endswith("#mistakes"):
+            modes.setdefault(item["mode"], {})[item["hash"]] = item["hint"]
+        else:
+            modes[item["mode"]] = item.get("hash", item.get("value"))
     table = {id: modes for id, modes in sorted(table.items()) if modes}
     table_path.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
-    print(f"{table_path.relative_to(ROOT)}: {len(recorded)} checks recorded ({mode} data)")
+    checks = sum("#" not in item["id"] for item in recorded)
+    print(f"{table_path}: {checks} checks recorded ({mode} data)")
 
 
 # ---------------------------------------------------------------- sample submissions

@@ -18,7 +18,10 @@ checks of the same value hash differently):
   run of inner whitespace made one space.
 
 Reference hashes live in ``hashes.json`` beside the notebook, keyed by check
-id and data mode; instructors record them with ``make hashes``.
+id and data mode; instructors record them with ``make hashes``. Beside them,
+``<id>#shape`` holds an array check's expected shape, and ``<id>#mistakes`` the
+hashes of wrong answers the reference predicts (``record_mistake``), each with
+the hint a student who gives it reads.
 """
 from __future__ import annotations
 
@@ -29,7 +32,6 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +39,7 @@ import numpy as np
 from .settings import data_mode, record_hashes_path
 
 __all__ = ["marks", "summarise_marks", "reset_marks", "load_expected", "check_scalar",
-           "check_array", "check_string", "CheckFailed", "MissingReference", "rel_error",
+           "check_array", "check_string", "record_mistake", "CheckFailed", "MissingReference", "rel_error",
            "eval_numerical_gradient", "eval_numerical_gradient_array"]
 
 _SALT = "dl-course/v1"
@@ -58,33 +60,52 @@ class MissingReference(AssertionError):
 _unverified: list[str] | None = None  # inside a marks block: checks with no reference
 
 
-@contextmanager
-def marks(n: int, id: str):
-    """Award ``n`` marks if the block runs without error, else 0 and re-raise.
+class marks:
+    """``with marks(n, id):`` awards ``n`` marks if the block runs without error, else 0.
 
+    A failure prints ``✗ [0/n marks] id: reason`` and propagates unchanged, so
+    that nbgrader and nbval see it; its traceback stops at the student's cell
+    (the frames of these checks set ``__tracebackhide__``, which IPython hides).
     Each ``id`` counts once, however often the cell is run; its section for
     ``summarise_marks`` is the part of ``id`` before the first dot. A check
     with no reference for the active data mode earns nothing but does not
     stop the block, so the tests after it still run.
     """
-    global _unverified
-    outer, _unverified = _unverified, []
-    try:
-        yield
-    except Exception as error:
-        _tally[id] = (n, 0)
-        reason = str(error).strip() or type(error).__name__
-        print(f"✗ [0/{n} marks] {id}: {reason}")
-        raise
-    else:
-        if _unverified:
+
+    def __init__(self, n: int, id: str):
+        self.n, self.id = n, id
+
+    def __enter__(self):
+        global _unverified
+        self._outer, _unverified = _unverified, []
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        global _unverified
+        n, id = self.n, self.id
+        if error is not None:
+            _tally[id] = (n, 0)
+            reason = str(error).strip() or kind.__name__
+            print(f"✗ [0/{n} marks] {id}: {reason}")
+            _cut_hidden_frames(traceback)
+        elif _unverified:
             _tally[id] = (n, 0)
             print(f"? [0/{n} marks] {id}: not verified: {_unverified[0]}")
         else:
             _tally[id] = (n, n)
             print(f"✓ [{n} marks] {id}")
-    finally:
-        _unverified = outer
+        _unverified = self._outer
+        return False  # never swallow the failure
+
+
+def _cut_hidden_frames(traceback) -> None:
+    """End the traceback before the first frame that sets ``__tracebackhide__`` (these
+    checks' own frames), so that it ends at the student's line; IPython always shows the
+    last frame, even a hidden one."""
+    while traceback is not None and traceback.tb_next is not None:
+        if traceback.tb_next.tb_frame.f_locals.get("__tracebackhide__"):
+            traceback.tb_next = None
+        traceback = traceback.tb_next
 
 
 def reset_marks() -> None:
@@ -108,6 +129,7 @@ def summarise_marks() -> None:
 
 # ---------------------------------------------------------------- canonical forms
 def _as_array(value, what: str) -> np.ndarray:
+    __tracebackhide__ = True
     if hasattr(value, "detach"):  # a torch tensor, on any device
         value = value.detach().cpu().numpy()
     if isinstance(value, (str, bytes, Mapping)):
@@ -125,6 +147,7 @@ def _sig(x: float, sig: int) -> str:
 
 def _scalar_forms(value, sig: int) -> tuple[str, set[str]]:
     """(the form to record, the forms accepted when checking)."""
+    __tracebackhide__ = True
     array = _as_array(value, "check_scalar")
     if array.size != 1:
         raise TypeError(f"check_scalar expects a single number, got {array.size} values "
@@ -147,6 +170,7 @@ def _scalar_forms(value, sig: int) -> tuple[str, set[str]]:
 
 
 def _array_form(value, sig: int) -> str:
+    __tracebackhide__ = True
     array = _as_array(value, "check_array")
     kind = {"b": "bool", "i": "int", "u": "int", "f": "float"}[array.dtype.kind]
     if kind == "float":
@@ -157,6 +181,7 @@ def _array_form(value, sig: int) -> str:
 
 
 def _string_form(value) -> str:
+    __tracebackhide__ = True
     if not isinstance(value, str):
         raise TypeError(f"check_string expects a str, got {type(value).__name__}")
     text = unicodedata.normalize("NFC", value).casefold()
@@ -185,6 +210,7 @@ def load_expected(path: str | Path = "hashes.json") -> Expected:
 
 def _reference(expected, id: str) -> str:
     """The reference hash for ``id`` in the active data mode, or MissingReference."""
+    __tracebackhide__ = True
     mode = data_mode()
     if isinstance(expected, str):
         return expected
@@ -204,11 +230,28 @@ def _reference(expected, id: str) -> str:
                     f"result, got {type(expected).__name__}")
 
 
-def _check(record: str, accepted: set[str], expected, id: str, what: str) -> bool:
-    record_path = record_hashes_path()  # set by `make hashes`: record instead of check
+def _entry(expected, key: str):
+    """``expected``'s ``key`` entry (``<id>#shape``, ``<id>#mistakes``) for the active data mode, or None."""
+    if isinstance(expected, Expected):
+        return expected.get(key, {}).get(data_mode())
+    return None
+
+
+def _record(entry: dict) -> bool:
+    """Append an entry to the file `make hashes` collects; False when not recording."""
+    record_path = record_hashes_path()
     if record_path:
         with open(record_path, "a") as f:
-            f.write(json.dumps({"id": id, "mode": data_mode(), "hash": _hash(record, id)}) + "\n")
+            f.write(json.dumps({**entry, "mode": data_mode()}) + "\n")
+    return bool(record_path)
+
+
+def _check(record: str, accepted: set[str], expected, id: str, what: str, hint: str | None,
+           shape: tuple | None = None) -> bool:
+    __tracebackhide__ = True
+    if _record({"id": id, "hash": _hash(record, id)}):  # `make hashes`: record instead of check
+        if shape is not None:
+            _record({"id": f"{id}#shape", "value": list(shape)})
         return True
     try:
         reference = _reference(expected, id)
@@ -217,12 +260,35 @@ def _check(record: str, accepted: set[str], expected, id: str, what: str) -> boo
             raise
         _unverified.append(str(missing))
         return False
-    if reference not in {_hash(form, id) for form in accepted}:
-        raise CheckFailed(f"check '{id}': {what} does not match the reference")
-    return True
+    hashes = {_hash(form, id) for form in accepted}
+    if reference in hashes:
+        return True
+    message = f"check '{id}': {what} does not match the reference"
+    want_shape = _entry(expected, f"{id}#shape")
+    if shape is not None and want_shape is not None and tuple(want_shape) != tuple(shape):
+        message += f": expected shape {tuple(want_shape)}, got {tuple(shape)}"
+    mistakes = _entry(expected, f"{id}#mistakes") or {}
+    known = next((mistakes[h] for h in hashes if h in mistakes), None)
+    raise CheckFailed(". ".join(part for part in (message, known or hint) if part))
 
 
-def check_scalar(value, expected, id: str, sig: int = 4) -> bool:
+def record_mistake(value, id: str, hint: str, kind: str = "scalar", sig: int = 4) -> None:
+    """While recording hashes, store a wrong answer to check ``id`` that the reference
+    predicts, and the ``hint`` that a student who gives it reads; otherwise do nothing.
+
+    Call it in a solution region, on the value of the mistake (for example the
+    vocabulary size counted over characters), with the ``kind`` of the check
+    (``"scalar"``, ``"array"`` or ``"string"``) and its ``sig``.
+    """
+    forms = {"scalar": lambda: _scalar_forms(value, sig)[0], "array": lambda: _array_form(value, sig),
+             "string": lambda: _string_form(value)}
+    if kind not in forms:
+        raise ValueError(f"kind must be one of {', '.join(forms)}, got {kind!r}")
+    if record_hashes_path():
+        _record({"id": f"{id}#mistakes", "hash": _hash(forms[kind](), id), "hint": hint})
+
+
+def check_scalar(value, expected, id: str, sig: int = 4, hint: str | None = None) -> bool:
     """Check one number against its reference hash.
 
     Args:
@@ -230,21 +296,27 @@ def check_scalar(value, expected, id: str, sig: int = 4) -> bool:
         expected: ``load_expected()``'s result, a dict {data mode: hash}, or a hash.
         id: the check's unique id (part of the salt).
         sig: significant figures compared for floats; integers compare exactly.
+        hint: said when the check fails: what was checked and what to look at, never the answer.
     """
+    __tracebackhide__ = True
     record, accepted = _scalar_forms(value, sig)
-    return _check(record, accepted, expected, id, "this number")
+    return _check(record, accepted, expected, id, "this number", hint)
 
 
-def check_array(value, expected, id: str, sig: int = 4) -> bool:
-    """Check an array (list, numpy array or tensor) by shape, dtype kind and values."""
+def check_array(value, expected, id: str, sig: int = 4, hint: str | None = None) -> bool:
+    """Check an array (list, numpy array or tensor) by shape, dtype kind and values;
+    a failure says the expected shape when the shapes differ."""
+    __tracebackhide__ = True
     form = _array_form(value, sig)
-    return _check(form, {form}, expected, id, f"this array (shape {form.split(':')[1]})")
+    shape = tuple(_as_array(value, "check_array").shape)
+    return _check(form, {form}, expected, id, f"this array (shape {shape})", hint, shape)
 
 
-def check_string(value, expected, id: str) -> bool:
+def check_string(value, expected, id: str, hint: str | None = None) -> bool:
     """Check a string, compared after normalising case and whitespace."""
+    __tracebackhide__ = True
     form = _string_form(value)
-    return _check(form, {form}, expected, id, "this text")
+    return _check(form, {form}, expected, id, "this text", hint)
 
 
 # ---------------------------------------------------------------- numerical checks

@@ -17,9 +17,21 @@ def recorded(monkeypatch, tmp_path, check, value, id, **kw):
     monkeypatch.setenv(settings.RECORD_HASHES_VAR, str(path))
     check(value, None, id, **kw)
     monkeypatch.delenv(settings.RECORD_HASHES_VAR)
-    entry = json.loads(path.read_text().splitlines()[-1])
-    assert entry["id"] == id and entry["mode"] == "tiny"
+    entry = next(json.loads(line) for line in path.read_text().splitlines() if json.loads(line)["id"] == id)
+    assert entry["mode"] == "tiny"
     return {"tiny": entry["hash"]}
+
+
+def recorded_table(monkeypatch, tmp_path, record):
+    """hashes.json as `make hashes` writes it after ``record()`` ran its checks."""
+    from course.build import write_hashes
+    path = tmp_path / "record.jsonl"
+    monkeypatch.setenv(settings.RECORD_HASHES_VAR, str(path))
+    record()
+    monkeypatch.delenv(settings.RECORD_HASHES_VAR)
+    table_path = tmp_path / "hashes.json"
+    write_hashes(table_path, "tiny", [json.loads(line) for line in path.read_text().splitlines()])
+    return grading.load_expected(table_path)
 
 
 @pytest.fixture(autouse=True)
@@ -153,3 +165,49 @@ def test_gpu_tensors_are_accepted(monkeypatch, tmp_path):
     assert check_array(torch.arange(6.0, device="cuda").reshape(2, 3), ref, "g")
     ref = recorded(monkeypatch, tmp_path, check_scalar, 0.5, "s")
     assert check_scalar(torch.tensor(0.5, device="cuda"), ref, "s")
+
+
+def test_a_failure_says_the_hint_and_the_expected_shape(monkeypatch, tmp_path):
+    table = recorded_table(monkeypatch, tmp_path, lambda: check_array(np.ones((3, 4)), None, "m"))
+    assert table["m#shape"] == {"tiny": [3, 4]}
+    with pytest.raises(CheckFailed, match=r"expected shape \(3, 4\), got \(4, 3\)\. rows are reviews"):
+        check_array(np.ones((4, 3)), table, "m", hint="rows are reviews")
+    with pytest.raises(CheckFailed) as failure:
+        check_array(np.zeros((3, 4)), table, "m", hint="rows are reviews")
+    assert "expected shape" not in str(failure.value) and str(failure.value).endswith("rows are reviews")
+
+
+def test_a_predicted_mistake_gets_its_own_hint(monkeypatch, tmp_path):
+    def record():
+        check_scalar(math.log(2), None, "loss")
+        grading.record_mistake(math.log10(2), "loss", "log base 10? use the natural logarithm")
+        grading.record_mistake("chars", "word", "count words, not characters", kind="string")
+    table = recorded_table(monkeypatch, tmp_path, record)
+    assert "0.301" not in json.dumps(table)  # a mistake is stored as a hash too
+    assert check_scalar(0.693147, table, "loss")
+    with pytest.raises(CheckFailed, match="log base 10"):
+        check_scalar(0.30103, table, "loss", hint="the mean loss per example")
+    with pytest.raises(CheckFailed, match="the mean loss per example$"):
+        check_scalar(0.5, table, "loss", hint="the mean loss per example")
+    assert grading.record_mistake(1, "loss", "not recording: nothing happens") is None
+    with pytest.raises(ValueError, match="kind must be"):
+        grading.record_mistake(1, "loss", "x", kind="number")
+
+
+def test_a_failed_check_shows_the_students_line_not_the_helpers(tmp_path):
+    """IPython hides frames that set __tracebackhide__: a real kernel prints the reason and the
+    student's cell, never helpers/grading.py; nbgrader still sees the error."""
+    from nbclient import NotebookClient
+    import nbformat
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from helpers.grading import marks, check_scalar\n"
+        "with marks(2, 'X.1'):\n"
+        "    check_scalar(3, {'tiny': '0' * 64}, 'X.1', hint='the number of classes')")])
+    client = NotebookClient(nb, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    outputs = nb.cells[0].outputs
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    error = next(o for o in outputs if o.output_type == "error")
+    assert "✗ [0/2 marks] X.1: check 'X.1': this number does not match the reference. the number of classes" in printed
+    assert error.ename == "CheckFailed"
+    assert not any("grading.py" in line for line in error.traceback), "\n".join(error.traceback)

@@ -211,5 +211,6 @@ FULL_MODE_RECORDED = ["a2_embeddings_seq2seq"]
 @pytest.mark.parametrize("assignment", FULL_MODE_RECORDED)
 def test_checks_have_references_for_the_real_data_too(assignment):
     table = json.loads((ROOT / "source" / assignment / "hashes.json").read_text())
-    assert table and all(set(modes) == {"tiny", "full"} for modes in table.values()), \
+    checks = {id: modes for id, modes in table.items() if "#" not in id}  # not shapes, mistakes' hints
+    assert checks and all(set(modes) == {"tiny", "full"} for modes in checks.values()), \
         f"run `COURSE_DATA=full make hashes ONLY={assignment}` on the real data"
