@@ -4,6 +4,7 @@
     python -m course solutions    source/ -> solutions/ (or --out DIR), executed in the tiny mode
     python -m course hashes       record every check's reference hash into source/*/hashes.json
     python -m course samples      rebuild the sample submissions in autograde/submitted/
+    python -m course try FILE     run the release filled with a file of answers (autograde/alternative/...)
     python -m course autograde    validate and autograde every submission (--workers N, --scheduler, --no-sandbox)
     python -m course feedback     feedback HTML and the gradebook as CSV
     python -m course report       the table of students by assignment
@@ -48,6 +49,7 @@ COMMANDS = {
     "solutions": lambda args: build.solutions(out=(args.out or build.SOLUTIONS).resolve(), only=args.only),
     "hashes": lambda args: build.hashes(mode=data_mode(), only=args.only),
     "samples": lambda args: build.samples(),
+    "try": lambda args: build.try_answers(args.file),
     "autograde": _autograde,
     "feedback": lambda args: grading.feedback(),
     "report": lambda args: grading.report(),
@@ -60,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", choices=COMMANDS)
+    parser.add_argument("file", nargs="?", type=Path, help="try: a file of answers, <assignment>/<notebook>.py")
     parser.add_argument("--out", type=Path, help="solutions, check-full: write the executed notebooks here")
     parser.add_argument("--only", nargs="+", metavar="ASSIGNMENT",
                         help="solutions, hashes, check-full: just these assignments")
@@ -72,6 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     unknown = sorted(set(args.only or []) - set(assignments()))
     if unknown:
         parser.error(f"--only: no assignment {', '.join(unknown)}; the assignments are {', '.join(assignments())}")
+    if args.step == "try" and not args.file:
+        parser.error("try: name a file of answers, e.g. autograde/alternative/a1_bow_sentiment/bow_sentiment.py")
+    args.file = args.file and args.file.resolve()
     os.chdir(ROOT)
     try:
         COMMANDS[args.step](args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -171,17 +172,56 @@ def write_hashes(table_path: Path, mode: str, recorded: list[dict]) -> None:
 def samples() -> None:
     """Rebuild autograde/submitted/<student>/<assignment>/ from release/ and source/.
 
-    autograde/samples.json names each sample student and the grade-id prefixes
-    (sections) they solve: [] is a blank release, ["*"] everything.
+    autograde/samples.json names each sample student and either the grade-id
+    prefixes (sections) they solve from the source ([] is a blank release, ["*"]
+    everything) or the folder of the answers they wrote themselves
+    (``alternative_answers``).
     """
     spec = json.loads(SAMPLES.read_text())
     for student, plan in spec["students"].items():
-        for assignment, sections in plan["solves"].items():
+        for assignment in plan["expected_score"]:
             dest = SUBMITTED / student / assignment
             shutil.rmtree(dest, ignore_errors=True)
             dest.mkdir(parents=True)
             for path in source_notebooks(assignment):
                 release_nb = nbformat.read(RELEASE / assignment / path.name, as_version=4)
-                source_nb = nbformat.read(path, as_version=4)
-                filled = notebooks.fill_release(release_nb, source_nb, functools.partial(notebooks.solves, sections))
+                if "answers" in plan:
+                    filled = alternative(ROOT / plan["answers"], assignment, path.stem, release_nb)
+                else:
+                    source_nb = nbformat.read(path, as_version=4)
+                    solve = functools.partial(notebooks.solves, plan["solves"][assignment])
+                    filled = notebooks.fill_release(release_nb, source_nb, solve)
                 nbformat.write(filled, dest / path.name)
+
+
+def alternative(folder: Path, assignment: str, stem: str, release_nb):
+    """The release notebook filled with the answers in ``folder/assignment/stem.py``;
+    says which answer cells it leaves blank."""
+    answers = notebooks.read_answers((folder / assignment / f"{stem}.py").read_text())
+    filled = notebooks.fill_answers(release_nb, answers)
+    blank = [notebooks.grade_id(c) for c in filled.cells
+             if notebooks.nbgrader_meta(c).get("solution") and notebooks.grade_id(c) not in answers]
+    if blank:
+        say(f"{folder.name}/{assignment}/{stem}.py: no answer for {', '.join(blank)}")
+    return filled
+
+
+def try_answers(answers: Path) -> None:
+    """Execute the release notebook filled with ``answers`` (a file ``<assignment>/<notebook>.py``
+    of answers) in the tiny mode, ungraded, and print each check's line and the summary."""
+    answers = answers.resolve()
+    assignment, stem = answers.parent.name, answers.stem
+    release_nb = nbformat.read(RELEASE / assignment / f"{stem}.ipynb", as_version=4)
+    nb = alternative(answers.parent.parent, assignment, stem, release_nb)
+    out = ROOT / "build" / "answers" / assignment
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        execute(nb, RELEASE / assignment, name=f"{assignment}/{stem}.ipynb")
+    finally:
+        nbformat.write(nb, out / f"{stem}.ipynb")
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                for line in output.get("text", "").splitlines():
+                    if re.match(r"\s*([✓✗?] \[|Marks:|  \S+ +\d+/\d+)", line):
+                        print(line)
+        print(f"executed notebook: {out / f'{stem}.ipynb'}")

@@ -105,6 +105,39 @@ def fill_release(release_nb, source_nb, solve: Callable[[str], bool]):
     return nb
 
 
+ANSWER_MARKER = re.compile(r"^# %% answer (\S+)\s*$", re.M)
+
+
+def read_answers(text: str) -> dict[str, str]:
+    """A student's answers written as a script: ``# %% answer <grade_id>`` lines,
+    each followed by that cell's source (code, or the text of a written answer)."""
+    parts = ANSWER_MARKER.split(text)
+    if parts[0].strip() and not parts[0].lstrip().startswith("#"):
+        raise ValueError("text before the first '# %% answer <grade_id>' line")
+    answers = {}
+    for grade_id, source in zip(parts[1::2], parts[2::2]):
+        if grade_id in answers:
+            raise ValueError(f"two answers for {grade_id}")
+        answers[grade_id] = source.strip("\n") + "\n"
+    return answers
+
+
+def fill_answers(release_nb, answers: dict[str, str]):
+    """A student's submission: the release notebook with its answer cells replaced by ``answers``.
+
+    Raises:
+        ValueError: for an answer whose grade id is no answer cell of the release.
+    """
+    nb = copy.deepcopy(release_nb)
+    cells = {grade_id(c): c for c in nb.cells if nbgrader_meta(c).get("solution")}
+    unknown = sorted(set(answers) - set(cells))
+    if unknown:
+        raise ValueError(f"no answer cell {', '.join(unknown)} in the release (answer cells: {', '.join(cells)})")
+    for id, source in answers.items():
+        cells[id].source = source.rstrip("\n")
+    return nb
+
+
 def solves(sections: list[str], grade_id: str) -> bool:
     """Whether a sample student who solves ``sections`` ("I", "II", ... or "*") fills this cell."""
     return "*" in sections or any(re.match(rf"{s}(?![IVX])", grade_id) for s in sections)
