@@ -143,7 +143,8 @@ def _kernel(job: Job, tmp: Path, limits):
 def grade_notebook(job: Job | dict) -> dict:
     """Run one job's notebook, sandboxed, with its hidden checks judged here.
 
-    Returns {"notebook": the run notebook as JSON, "problems": [...], "seconds": ...}.
+    Returns {"notebook": the run notebook as JSON, "problems": [...], "asked": what its hidden
+    checks asked the kernel ([grade id, code, input names]), "seconds": ...}.
     """
     job = Job(**job) if isinstance(job, dict) else job
     nb = nbformat.reads(job.cells, as_version=4)
@@ -166,16 +167,17 @@ def grade_notebook(job: Job | dict) -> dict:
                                   shutdown_kernel="immediate", resources={"metadata": {"path": str(tmp / "files")}})
             client.execute(cleanup_kc=True, env=start_env, cwd=str(tmp / "files"),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            problems = client.problems
+            problems, asked = client.problems, client.judge.asked
         except Exception as error:  # the kernel did not start, or the run broke: say so, grade nothing
-            problems = [f"the notebook could not be run: {type(error).__name__}: {error}"]
+            problems, asked = [f"the notebook could not be run: {type(error).__name__}: {error}"], []
         finally:
             if cgroup:
                 cgroup.close()
     for cell in nb.cells:  # cells that never ran (a crash, a stop) still hold their hidden regions
         if is_test_cell(cell):
             cell.source = split_hidden(cell.source)[0]
-    return {"notebook": nbformat.writes(nb), "problems": problems, "seconds": time.perf_counter() - start}
+    return {"notebook": nbformat.writes(nb), "problems": problems, "asked": asked,
+            "seconds": time.perf_counter() - start}
 
 
 def is_test_cell(cell) -> bool:
@@ -237,7 +239,8 @@ def _run_path(runs: Path, student: str, assignment: str, notebook: str) -> Path:
 
 def _store(runs: Path, job: Job, result: dict, key: str) -> None:
     nb = nbformat.reads(result["notebook"], as_version=4)
-    nb.metadata["course"] = {"digest": key, "problems": result["problems"], "seconds": round(result["seconds"], 1)}
+    nb.metadata["course"] = {"digest": key, "problems": result["problems"], "seconds": round(result["seconds"], 1),
+                             "asked": result.get("asked", [])}  # what its hidden checks asked the kernel
     path = _run_path(runs, job.student, job.assignment, job.notebook)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")

@@ -108,11 +108,20 @@ class Judge:
     """Runs a notebook's hidden regions in order, in one namespace of their own."""
 
     def __init__(self, student: Student):
-        self.namespace: dict = {"student": student, "close": close, "__name__": "hidden_checks"}
+        self.namespace: dict = {"student": self._student, "close": close, "__name__": "hidden_checks"}
         self.log: list[str] = []  # tracebacks of hidden checks that failed, for instructors
+        # what each region asked the kernel: [label, code, input names], for the check that
+        # hidden checks read only what the statement names (course.statement)
+        self.asked: list[list] = []
+        self._ask, self._label = student, None
+
+    def _student(self, code: str, **inputs):
+        self.asked.append([self._label, code, sorted(inputs)])
+        return self._ask(code, **inputs)
 
     def run(self, code: str, label: str) -> str | None:
         """Run one hidden region; None if it passed, else what to tell the student."""
+        self._label = label
         try:
             exec(compile(code, f"<hidden checks of {label}>", "exec"), self.namespace)
             return None

@@ -11,7 +11,7 @@ import sys
 import nbformat
 import pytest
 
-from course import build, grading, notebooks, paths, sandbox
+from course import build, grading, notebooks, paths, sandbox, statement
 from course.paths import ROOT
 
 ASSIGNMENTS = paths.assignments()
@@ -146,6 +146,53 @@ def test_sample_submissions_get_their_expected_scores(graded):
         assert scores["solution"][assignment]["score"] == total[assignment]
         assert scores["blank"][assignment]["score"] == 0
         assert 0 < scores["partial"][assignment]["score"] < total[assignment]
+
+
+def test_alternative_solutions_earn_every_automatic_point(graded):
+    """autograde/alternative/ holds a second solution of every notebook, written by someone who saw
+    only the release, in other names, signatures, types and code wherever the statement allows:
+    each of its test cells passes, hidden checks included."""
+    root, _ = graded
+    for assignment in ASSIGNMENTS:
+        for path in paths.source_notebooks(assignment):
+            graded_nb = read(root / "autograde" / "autograded" / "alternative" / assignment / path.name)
+            failed = {c.metadata["nbgrader"]["grade_id"]: next(o.get("evalue", o.get("ename")) for o in c.outputs
+                                                               if o.output_type == "error")
+                      for c in graded_nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                      and any(o.output_type == "error" for o in c.get("outputs", []))}
+            assert not failed, f"{assignment}/{path.name}: a right answer lost marks: {failed}"
+
+
+@pytest.mark.parametrize("student", ["solution", "alternative"])
+def test_hidden_checks_read_only_what_the_statement_gives(graded, student):
+    """Every question a hidden check asked the kernel while grading (kept in the run notebooks)
+    reads names, attributes and signatures that the release gives before its test cell."""
+    root, _ = graded
+    problems, asked = [], 0
+    for assignment in ASSIGNMENTS:
+        for path in paths.source_notebooks(assignment):
+            known = statement.statements(read(root / "release" / assignment / path.name))
+            run = read(root / grading.RUNS / student / assignment / path.name)
+            for grade, code, inputs in run.metadata["course"]["asked"]:
+                asked += 1
+                problems += [f"{path.name} {grade}: {p}\n    {code.strip()[:200]}"
+                             for p in statement.unseen(code, inputs, known[grade])]
+    assert asked > 50, "the run notebooks keep what the hidden checks asked"
+    assert not problems, "\n".join(problems)
+
+
+def test_every_written_answer_follows_its_question():
+    """nbgrader blanks an answer cell in the release: its question stands in the read-only cell above."""
+    for assignment in ASSIGNMENTS:
+        for path in paths.source_notebooks(assignment):
+            cells = read(ROOT / "release" / assignment / path.name).cells
+            for before, cell in zip(cells, cells[1:]):
+                meta = cell.metadata.get("nbgrader", {})
+                if cell.cell_type == "markdown" and meta.get("solution"):
+                    asks = (before.cell_type == "markdown" and not before.metadata.get("nbgrader", {}).get("solution")
+                            and re.search(r"\?|\b(explain|describe|why|what|how|which|compare|discuss|give|say|"
+                                          r"name|write|predict|justify|show)\b", before.source, re.I))
+                    assert asks, f"{path.name} {meta['grade_id']}: the cell above the answer asks no question"
 
 
 def test_blank_release_fails_every_test_cell(graded):
