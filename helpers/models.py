@@ -4,21 +4,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["count_parameters", "parameter_table", "reset_weights", "OneHotMLP", "EmbeddingBagMLP", "Word2Vec"]
+__all__ = ["count_parameters", "reset_weights", "OneHotMLP", "EmbeddingBagMLP", "Word2Vec"]
 
 
 def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     """Number of (trainable) scalar parameters of ``model``."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
-
-
-def parameter_table(model: nn.Module) -> str:
-    """One aligned line per parameter tensor: name, shape, count; then the total."""
-    rows = [f"{'parameter':<16}{'shape':<16}{'count':>10}"]
-    for name, p in model.named_parameters():
-        rows.append(f"{name:<16}{str(tuple(p.shape)):<16}{p.numel():>10,}")
-    rows.append(f"{'total':<32}{count_parameters(model, trainable_only=False):>10,}")
-    return "\n".join(rows)
 
 
 def reset_weights(model: nn.Module) -> nn.Module:
