@@ -15,7 +15,7 @@ from functools import lru_cache
 import torch
 from torch.utils.data import Sampler
 
-__all__ = ["basic_english", "whitespace", "spacy_tokenizer", "stop_words", "Vocab",
+__all__ = ["basic_english", "whitespace", "spacy_tokenizer", "stop_words", "NLTK_ENGLISH_STOP_WORDS", "Vocab",
            "UNK", "PAD", "SOS", "EOS", "SEQ2SEQ_SPECIALS", "encode_sentence",
            "pad_batch", "collate_padded", "collate_pairs", "BucketBatchSampler", "RandomBatchSampler"]
 
@@ -85,8 +85,41 @@ def spacy_tokenizer(lang: str, lower: bool = True, reverse: bool = False) -> Cal
     return tokenize
 
 
-def stop_words(lang: str = "en") -> frozenset[str]:
-    """The stop-word list that ships with spaCy for ``lang`` (lower case)."""
+# NLTK's English stop words: nltk_data's corpora/stopwords/english, the 179 words that
+# nltk.corpus.stopwords.words("english") gave the Word2Vec lab (the corpus is a download of its own).
+NLTK_ENGLISH_STOP_WORDS = frozenset("""
+    i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself
+    yourselves he him his himself she she's her hers herself it it's its itself they them their
+    theirs themselves what which who whom this that that'll these those am is are was were be been
+    being have has had having do does did doing a an the and but if or because as until while of
+    at by for with about against between into through during before after above below to from up
+    down in out on off over under again further then once here there when where why how all any
+    both each few more most other some such no nor not only own same so than too very s t can
+    will just don don't should should've now d ll m o re ve y ain aren aren't couldn couldn't
+    didn didn't doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't ma mightn mightn't
+    mustn mustn't needn needn't shan shan't shouldn shouldn't wasn wasn't weren weren't won won't
+    wouldn wouldn't
+""".split())
+
+
+def stop_words(lang: str = "en", source: str = "spacy") -> frozenset[str]:
+    """A stop-word list, lower case.
+
+    Args:
+        lang: the language (``"en"``, ``"de"``, ...).
+        source: ``"spacy"``, the list that ships with spaCy for ``lang`` (326 English
+            words), or ``"nltk"``, NLTK's English list (179 words, English only).
+
+    Later NLTK releases add 19 contractions (``"i'm"``, ``"we've"``, ...); a
+    cleaning that drops apostrophes before this step, as the Word2Vec notebook's
+    does, never meets them, so either release gives the same tokens.
+    """
+    if source == "nltk":
+        if lang != "en":
+            raise ValueError(f"the NLTK list here is English only, got lang={lang!r}; use source='spacy'")
+        return NLTK_ENGLISH_STOP_WORDS
+    if source != "spacy":
+        raise ValueError(f"source must be 'spacy' or 'nltk', got {source!r}")
     import importlib
     return frozenset(importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS)
 

@@ -18,19 +18,21 @@ from helpers.cache import download
 from helpers.datasets.tweets import TWEETS_SHA256, TWEETS_URL, read_tweets, tiny_tweets
 from helpers.settings import data_mode
 from helpers.text import stop_words
+from reference.word2vec import LOSS_TARGET  # the last epoch's loss to end below, per data mode
 
-__all__ = ["BATCH_SIZE", "EPOCHS", "split_tokens", "scalar", "reference", "messy_texts", "windows", "random_docs",
-           "loss_case", "LOSS_PROBE", "MODEL_LOG_PROBS", "neighbours_case", "NEIGHBOURS_PROBE"]
+__all__ = ["BATCH_SIZE", "EPOCHS", "LOSS_TARGET", "split_tokens", "scalar", "reference", "messy_texts",
+           "other_stop_words", "windows", "random_docs", "layers_case", "LAYERS_PROBE", "loss_case", "LOSS_PROBE",
+           "MODEL_LOG_PROBS", "neighbours_case", "NEIGHBOURS_PROBE"]
 
 MIN_COUNT, WINDOW, BATCH_SIZE, EPOCHS = 10, 3, 4096, 10  # the notebook's (reference/word2vec.py's)
 
 
-STOP_WORDS, _stem = frozenset(stop_words("en")), SnowballStemmer("english").stem
+STOP_WORDS, _stem = stop_words("en", source="nltk"), SnowballStemmer("english").stem
 
 
-def split_tokens(tweet: str) -> list[str]:
+def split_tokens(tweet: str, stop=STOP_WORDS) -> list[str]:
     """The notebook's five steps: lower case, only a-z@# and spaces, split on spaces, no stop words, stems."""
-    return [_stem(w) for w in re.split(r" +", re.sub(r"[^a-z@# ]", "", tweet.lower())) if w and w not in STOP_WORDS]
+    return [_stem(w) for w in re.split(r" +", re.sub(r"[^a-z@# ]", "", tweet.lower())) if w and w not in stop]
 
 
 def scalar(value):
@@ -93,6 +95,16 @@ def messy_texts(tweets: list[str], rng: np.random.Generator, n_real: int = 300, 
     return real + made + ["", "   ", "!!!"]
 
 
+def other_stop_words(tweets: list[str], rng: np.random.Generator) -> list[str]:
+    """Another stop-word list: some of NLTK's words and some of the tweets' own frequent words, at random."""
+    words = Counter(w for text in tweets[:2000] for w in re.split(r" +", re.sub(r"[^a-z@# ]", "", text.lower()))
+                    if w and w not in STOP_WORDS)
+    frequent = [w for w, _ in words.most_common(60)]
+    nltk = sorted(STOP_WORDS)
+    return ([nltk[i] for i in rng.choice(len(nltk), size=30, replace=False)]
+            + [frequent[i] for i in rng.choice(len(frequent), size=30, replace=False)])
+
+
 # ---------------------------------------------------------------- W.4: token lists to windowize
 def random_docs(vocab: list[str], rng: np.random.Generator, n_docs: int = 40):
     """(token lists with repeats, empty and one-word lists among them; a token -> id dict of other ids)."""
@@ -100,6 +112,28 @@ def random_docs(vocab: list[str], rng: np.random.Generator, n_docs: int = 40):
     ids = {t: int(i) for t, i in zip(pool, rng.permutation(len(pool)) + rng.integers(0, 1000))}
     docs = [[pool[j] for j in rng.integers(0, len(pool), size=rng.integers(0, 14))] for _ in range(n_docs)]
     return docs + [[], [pool[0]]], ids
+
+
+# ---------------------------------------------------------------- W.7: one-hot products and look-ups
+def layers_case(rng: np.random.Generator):
+    """(inputs for LAYERS_PROBE: a vocabulary size and random weights [size, dim]; the weights, float64)."""
+    size, dim = int(rng.integers(3, 40)), int(rng.integers(1, 9))
+    weights = rng.normal(size=(size, dim)).astype(np.float32)
+    return {"size": size, "weights": weights}, weights.astype(np.float64)
+
+
+# A bias-free linear layer and an embedding holding the same weights (the linear layer's
+# transposed), built in the kernel; linear_outputs and embedding_outputs of each.
+LAYERS_PROBE = """
+import torch
+with torch.random.fork_rng(devices=[]):  # the notebook's random numbers stay as they were
+    lin = torch.nn.Linear(size, weights.shape[1], bias=False)
+    emb = torch.nn.Embedding(size, weights.shape[1])
+with torch.no_grad():
+    lin.weight.copy_(torch.as_tensor(weights).T)
+    emb.weight.copy_(torch.as_tensor(weights))
+[linear_outputs(lin, size), embedding_outputs(emb, size)]
+"""
 
 
 # ---------------------------------------------------------------- W.8, W.9: losses of a random model

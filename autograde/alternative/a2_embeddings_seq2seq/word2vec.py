@@ -5,14 +5,15 @@ _NOT_KEPT = re.compile(r"[^a-z@# ]+")
 _SPACES = r" +"
 
 
-def split_tokens(tweet):
+def split_tokens(tweet, stop=None):
     """The tweet's tokens: lower case, only a-z@#, no stop words, stemmed."""
+    stop = STOP_WORDS if stop is None else set(stop)
     lowered = tweet.lower()                       # 1. lower case
     cleaned = _NOT_KEPT.sub("", lowered)          # 2. only a-z, @, # and spaces
     pieces = re.split(_SPACES, cleaned)           # 3. split on runs of spaces
     result = []
     for piece in pieces:
-        if not piece or piece in STOP_WORDS:      # 4. no empty strings, no stop words
+        if not piece or piece in stop:            # 4. no empty strings, no stop words
             continue
         result.append(stemmer.stem(piece))        # 5. the stem
     return result
@@ -59,7 +60,7 @@ def windowizer(doc, tok2id, wsize=3):
     return out
 
 
-toy = "every good dog does fine".split()
+toy = "cold rain soaks empty streets".split()
 toy_ids = {word: index for index, word in enumerate(toy)}
 print([(toy[t], toy[c]) for t, c in windowizer(toy, toy_ids, wsize=2)][:7])
 
@@ -84,10 +85,18 @@ one_hot = one_hot_encode(index, size)
 print(one_hot)
 
 # %% answer W7
-all_one_hots = torch.stack([one_hot_encode(index=i, size=size) for i in range(size)])  # the rows of eye(size)
-with torch.no_grad():
-    linear_all = linear_layer(all_one_hots)
-    embedding_all = embedding_layer(torch.arange(size))
+def linear_outputs(layer, size):
+    one_hots = torch.stack([one_hot_encode(index=i, size=size) for i in range(size)])  # the rows of eye(size)
+    with torch.no_grad():
+        return layer(one_hots)
+
+
+def embedding_outputs(layer, size):
+    with torch.no_grad():
+        return layer(torch.arange(size, dtype=torch.long))
+
+
+linear_all, embedding_all = linear_outputs(linear_layer, size), embedding_outputs(embedding_layer, size)
 print(torch.equal(linear_all, embedding_all))
 
 # %% answer W8
