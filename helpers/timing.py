@@ -44,7 +44,7 @@ class Timer:
 
 
 class PhaseTimer:
-    """Total time per phase of a training loop (data, forward, backward, step).
+    """Total time per phase of a training loop (data, copy to the device, forward, backward, step).
 
     >>> phases = PhaseTimer()
     >>> with phases("forward"):

@@ -17,6 +17,15 @@ notebook's best learning rate one seed reaches 93% test accuracy and another
 references widened on each side by that range and a little more
 (``plausible``). Each setting is trained once a process, on one thread, and
 shared by every notebook the process grades.
+
+A window that wide would take a made-up number, so no trained number is
+judged by it alone: each exercise that trains keeps its model under a name its
+statement gives, the model's parameters come here as data, and the number the
+student reports must be what that model gives on the test set, computed here
+(``bags``, ``accuracy_of``, ``perplexity_of``); the window then judges the
+model, and ``looks_trained`` / ``looks_untrained`` whether it was trained at
+all. To give such numbers without the work, one would need a model that earns
+them, which is the work.
 """
 from __future__ import annotations
 
@@ -40,7 +49,9 @@ from helpers.text import Vocab, whitespace
 __all__ = ["np", "math", "Counter", "Vocab", "whitespace", "VOCAB_WORDS", "LEARNING_RATES", "BATCH_SIZES",
            "number", "integer", "learning_rate", "weights", "batch", "plausible",
            "reviews", "vocab_words", "tokenize", "vocab", "one_hot", "check_tokenizer", "student_tokens",
-           "student_test_logits", "mlp_logits", "bce_with_logits", "log_softmax", "random_problem", "sgd_reference",
+           "student_test_logits", "bags", "logits_of", "accuracy_of", "perplexity_of", "perplexities_of", "mean_loss_of",
+           "looks_trained", "looks_untrained", "moves_weights", "same_accuracy",
+           "mlp_logits", "bce_with_logits", "log_softmax", "random_problem", "sgd_reference",
            "trained_accuracies", "initial_losses", "overfit_curves"]
 
 VOCAB_WORDS = {"tiny": 2500, "full": 20000}  # the notebook's VOCAB_WORDS, by data mode
@@ -187,32 +198,137 @@ def student_tokens(student, texts: list[str], chunk: int = 1000) -> list[list[st
     return tokens
 
 
-def student_test_logits(student, model: str) -> tuple[np.ndarray, np.ndarray]:
-    """(logits (N, n_outputs), labels) of the student's model on the whole test set, computed here.
+class Bags:
+    """A split as bags of token ids, one bag a review: what the model's ``fc1`` reads.
 
-    The kernel only encodes the test reviews (the student's ``tokenize`` and
-    ``better_vocab``); the model's parameters come as data and run here.
+    Attributes:
+        ids: (M,) int64, the distinct token ids of every review, one review after another.
+        offsets: (N,) int64, where each review's ids start in ``ids``.
+        labels: (N,) int64.
     """
-    test = reviews("test")
-    w = {k: torch.as_tensor(np.asarray(v, dtype=np.float32)) for k, v in weights(student, model).items()}
-    logits = []
-    for start in range(0, len(test), 2000):
-        flat, lengths = student("import numpy\n"
-                                "ids = [sorted(set(better_vocab.encode(tokenize(text)))) for text in texts]\n"
-                                "(numpy.array([i for b in ids for i in b], dtype=numpy.int64),"
-                                " numpy.array([len(b) for b in ids], dtype=numpy.int64))",
-                                texts=[text for _, text in test[start:start + 2000]])
-        flat, lengths = np.asarray(flat, dtype=np.int64), np.asarray(lengths, dtype=np.int64)
-        assert lengths.shape == (len(test[start:start + 2000]),) and lengths.sum() == len(flat), \
+
+    def __init__(self, ids: np.ndarray, lengths: np.ndarray, labels: np.ndarray):
+        self.ids = torch.as_tensor(np.asarray(ids, dtype=np.int64))
+        self.offsets = torch.as_tensor(np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64))
+        self.labels = np.asarray(labels, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def bags(split: str = "test", student=None) -> Bags:
+    """The split's reviews as bags of ids under the notebook's whitespace ``vocab`` (computed
+    here), or, given ``student``, under the student's ``better_vocab`` and ``tokenize``.
+
+    The student's kernel only encodes the reviews: any tokenizer II.4a accepts
+    gives its own ids, and the models trained on them read them so.
+    """
+    data = reviews(split)
+    labels = np.array([label for label, _ in data])
+    if student is None:
+        ids, _ = _bags("whitespace", split)
+        return Bags(torch.cat(ids).numpy(), np.array([len(i) for i in ids]), labels)
+    flat, lengths = [], []
+    for start in range(0, len(data), 2000):
+        chunk = [text for _, text in data[start:start + 2000]]
+        ids, n = student("import numpy\n"
+                         "ids = [sorted(set(better_vocab.encode(tokenize(text)))) for text in texts]\n"
+                         "(numpy.array([i for b in ids for i in b], dtype=numpy.int64),"
+                         " numpy.array([len(b) for b in ids], dtype=numpy.int64))", texts=chunk)
+        ids, n = np.asarray(ids, dtype=np.int64), np.asarray(n, dtype=np.int64)
+        assert n.shape == (len(chunk),) and n.sum() == len(ids), \
             "better_vocab.encode(tokenize(text)) should give a list of indices for every review"
-        assert flat.min(initial=0) >= 0 and flat.max(initial=0) < w["fc1.weight"].shape[1], \
-            f"better_vocab's indices do not fit {model}"
-        offsets = torch.as_tensor(np.concatenate([[0], np.cumsum(lengths)[:-1]]))
-        with _single_thread():
-            hidden = nn.functional.embedding_bag(torch.as_tensor(flat), w["fc1.weight"].T.contiguous(), offsets,
-                                                 mode="sum") + w["fc1.bias"]
-            logits.append(torch.relu(hidden) @ w["fc2.weight"].T + w["fc2.bias"])
-    return torch.cat(logits).numpy(), np.array([label for label, _ in test])
+        flat.append(ids)
+        lengths.append(n)
+    return Bags(np.concatenate(flat), np.concatenate(lengths), labels)
+
+
+def logits_of(w: dict, data: Bags) -> np.ndarray:
+    """(N, n_outputs) float32: the logits of a OneHotMLP with parameters ``w`` on every review of ``data``."""
+    w = {k: torch.as_tensor(np.asarray(v, dtype=np.float32)) for k, v in w.items()}
+    ids = data.ids
+    assert ids.numel() == 0 or (ids.min().item() >= 0 and ids.max().item() < w["fc1.weight"].shape[1]), \
+        "the vocabulary's indices do not fit the model: train it on the notebook's data"
+    with _single_thread():
+        hidden = nn.functional.embedding_bag(ids, w["fc1.weight"].T.contiguous(), data.offsets, mode="sum")
+        return (torch.relu(hidden + w["fc1.bias"]) @ w["fc2.weight"].T + w["fc2.bias"]).numpy()
+
+
+def accuracy_of(w: dict, data: Bags) -> float:
+    """The model's accuracy on ``data``: a positive logit means label 1; of two logits, the larger wins."""
+    z = logits_of(w, data)
+    predicted = (z[:, 0] > 0) if z.shape[1] == 1 else z.argmax(1)
+    return float(np.mean(predicted == data.labels))
+
+
+def mean_loss_of(w: dict, data: Bags) -> float:
+    """A one-logit model's mean binary cross-entropy on ``data``."""
+    return float(bce_with_logits(logits_of(w, data)[:, 0], data.labels).mean())
+
+
+def perplexity_of(w: dict, data: Bags) -> float:
+    """A one-logit model's perplexity on ``data``: e to its mean cross-entropy."""
+    return math.exp(mean_loss_of(w, data))
+
+
+def perplexities_of(w: dict, data: Bags) -> tuple[float, float]:
+    """A one-logit model's perplexity on ``data``, exactly and as ``nn.BCELoss`` finds it.
+
+    ``nn.BCELoss`` reads float32 probabilities: past a logit of about 17 the
+    sigmoid rounds to 1, and the log of 1 - p to its floor of -100, so a very
+    confident mistake costs 100 instead of its logit. An overfitted model makes
+    a few such mistakes; a student who accumulates the loss with ``nn.BCELoss``
+    (as V.1c does) computes the second number, and is right to.
+    """
+    z = logits_of(w, data)[:, 0]
+    exact = math.exp(float(bce_with_logits(z, data.labels).mean()))
+    with _single_thread():
+        loss = nn.functional.binary_cross_entropy(torch.sigmoid(torch.as_tensor(z)),
+                                                  torch.as_tensor(data.labels, dtype=torch.float32))
+    return exact, math.exp(loss.item())
+
+
+def same_accuracy(reported: float, measured: float, data: Bags) -> bool:
+    """Whether a reported accuracy is the one measured here, give or take the few reviews whose
+    logit sits at 0 within float rounding (another device, another order of sums)."""
+    return abs(reported - measured) <= max(2e-3, 3 / len(data))
+
+
+def _bound(w: dict, name: str) -> float:
+    """``nn.Linear``'s initialisation bound of a layer's parameters: 1 / sqrt(fan_in)."""
+    return 1 / math.sqrt(np.asarray(w[f"{name}.weight"]).shape[1])
+
+
+def looks_untrained(w: dict) -> bool:
+    """Whether every parameter lies within ``nn.Linear``'s initial range (what ``reset_weights`` draws)."""
+    return all(np.abs(np.asarray(w[f"{layer}.{kind}"])).max() <= _bound(w, layer) * (1 + 1e-5)
+               for layer in ("fc1", "fc2") for kind in ("weight", "bias"))
+
+
+def looks_trained(w: dict) -> bool:
+    """Whether training moved some parameter out of ``nn.Linear``'s initial range.
+
+    Every parameter starts within it (up to float rounding, 1e-7), and its
+    edges are crowded (500,000 draws), so any training worth the name pushes
+    the largest of them past it: by 0.7% after 5 epochs at 1e-3, 2% after 10
+    steps at 0.03, 13% after 5 epochs at 0.01, 400% at 0.1. Ask it only where
+    ``moves_weights`` says the training asked for does that.
+    """
+    return any(np.abs(np.asarray(w[f"{layer}.{kind}"])).max() > _bound(w, layer) * 1.002
+               for layer in ("fc1", "fc2") for kind in ("weight", "bias"))
+
+
+def moves_weights(lr: float, epochs: int, batch_size: int = 128) -> bool:
+    """Whether a training of ``epochs`` at ``lr`` (SGD, batches of ``batch_size`` of the training
+    set) takes its model surely past ``looks_trained``: learning rate times steps of 0.3 or more."""
+    return lr * epochs * -(-len(reviews("train")) // batch_size) >= 0.3
+
+
+def student_test_logits(student, model: str) -> tuple[np.ndarray, np.ndarray]:
+    """(logits (N, n_outputs), labels) of the student's model ``model`` on the whole test set,
+    computed here from its parameters, on the test reviews as the student's kernel encodes them."""
+    data = bags("test", student)
+    return logits_of(weights(student, model), data), data.labels
 
 
 # ---------------------------------------------------------------- the model's arithmetic
@@ -402,3 +518,33 @@ def overfit_curves() -> list[tuple[list[float], list[float]]]:
             curves.append((train_ppl, test_ppl))
         return curves
     return _once(("overfit",), compute)
+
+
+# ---------------------------------------------------------------- IV.2a: the parameter table (appended with the exercise)
+# The modules parameter_rows is tried on, built from sizes picked at grading time:
+# the notebook's model, a layer without bias, and modules whose parameter names,
+# order and shapes differ (an LSTM's four gates, a batch norm's buffers that are
+# not parameters).
+PARAMETER_MODULES = [
+    "OneHotMLP(v, h, o)",
+    "nn.Linear(v, o, bias=False)",
+    "nn.Sequential(nn.Embedding(v, e), nn.LSTM(e, h, batch_first=True), nn.Linear(h, o))",
+    "nn.Sequential(nn.Conv1d(e, h, k), nn.BatchNorm1d(h), nn.ReLU(), nn.Flatten(), nn.Linear(h, o))",
+]
+
+
+def parameter_sizes(rng) -> dict[str, int]:
+    """Sizes for PARAMETER_MODULES: v inputs, h hidden units, o outputs, e embedding width, k kernel width."""
+    return {"v": int(rng.integers(20, 3000)), "h": int(rng.integers(2, 300)), "o": int(rng.integers(1, 10)),
+            "e": int(rng.integers(2, 50)), "k": int(rng.integers(1, 6))}
+
+
+def parameter_rows_of(module: str, sizes: dict[str, int]) -> list:
+    """[name, shape as a list of ints, count] of every parameter of ``module`` (one of
+    PARAMETER_MODULES) built here from ``sizes``, in ``named_parameters()`` order."""
+    with _single_thread():
+        built = eval(module, {"nn": nn, "OneHotMLP": OneHotMLP}, dict(sizes))  # our own strings, never the student's
+        return [[name, [int(d) for d in p.shape], int(p.numel())] for name, p in built.named_parameters()]
+
+
+__all__ += ["PARAMETER_MODULES", "parameter_sizes", "parameter_rows_of"]
