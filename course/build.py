@@ -184,14 +184,16 @@ def samples() -> None:
             shutil.rmtree(dest, ignore_errors=True)
             dest.mkdir(parents=True)
             for path in source_notebooks(assignment):
-                release_nb = nbformat.read(RELEASE / assignment / path.name, as_version=4)
-                if "answers" in plan:
-                    filled = alternative(ROOT / plan["answers"], assignment, path.stem, release_nb)
-                else:
-                    source_nb = nbformat.read(path, as_version=4)
-                    solve = functools.partial(notebooks.solves, plan["solves"][assignment])
-                    filled = notebooks.fill_release(release_nb, source_nb, solve)
-                nbformat.write(filled, dest / path.name)
+                nbformat.write(sample_notebook(plan, assignment, path), dest / path.name)
+
+
+def sample_notebook(plan: dict, assignment: str, path: Path):
+    """What a sample student of ``plan`` (samples.json) hands in for the source notebook ``path``."""
+    release_nb = nbformat.read(RELEASE / assignment / path.name, as_version=4)
+    if "answers" in plan:
+        return alternative(ROOT / plan["answers"], assignment, path.stem, release_nb)
+    solve = functools.partial(notebooks.solves, plan["solves"][assignment])
+    return notebooks.fill_release(release_nb, nbformat.read(path, as_version=4), solve)
 
 
 def alternative(folder: Path, assignment: str, stem: str, release_nb):
