@@ -85,7 +85,7 @@ class marks:
         n, id = self.n, self.id
         if error is not None:
             _tally[id] = (n, 0)
-            reason = str(error).strip() or kind.__name__
+            reason = _reason(kind, error)
             print(f"✗ [0/{n} marks] {id}: {reason}")
             _cut_hidden_frames(traceback)
         elif _unverified:
@@ -96,6 +96,38 @@ class marks:
             print(f"✓ [{n} marks] {id}")
         _unverified = self._outer
         return False  # never swallow the failure
+
+
+def _reason(kind, error) -> str:
+    """What a failed marks block says after ``✗``: the check's message, or what to do
+    when the exercise is not done (a stub's NotImplementedError, a name never defined)."""
+    if issubclass(kind, NotImplementedError):
+        return "not done yet: the exercise above still raises NotImplementedError; replace it with your code"
+    if issubclass(kind, NameError) and getattr(error, "name", None):
+        return (f"'{error.name}' is not defined: finish the exercise above (keeping the names it asks for) "
+                f"and run its cell")
+    return str(error).strip() or kind.__name__
+
+
+_SHORT = (NotImplementedError, CheckFailed, MissingReference)
+
+
+def _one_line(shell, kind, error, traceback, tb_offset=None) -> list[str]:
+    """IPython's display of the errors a ✗ line (or a stub) already explains: one line, no frames."""
+    message = str(error).strip() or "replace `raise NotImplementedError()` with your code"
+    return [f"\x1b[0;31m{kind.__name__}\x1b[0m: {message}"]
+
+
+def _show_short_errors() -> None:
+    """In a notebook, show a stub's NotImplementedError and a failed check in one line
+    (the error still stops the cell, and nbgrader still sees it)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "set_custom_exc"):
+        shell.set_custom_exc(_SHORT, _one_line)
 
 
 def _cut_hidden_frames(traceback) -> None:
@@ -360,3 +392,6 @@ def eval_numerical_gradient_array(f, x: np.ndarray, df: np.ndarray, h: float = 1
         x[i] = old
         grad[i] = np.sum((plus - minus) * df) / (2 * h)
     return grad
+
+
+_show_short_errors()
