@@ -68,9 +68,13 @@ LAUNCHES = {"student": "release", "instructor": "."}  # role -> the folder Jupyt
 
 
 def lab_command(role: str, course_root: Path, root_dir: Path | None = None,
-                extra: list[str] = ()) -> tuple[list[str], dict]:
-    """(argv, environment) of JupyterLab for ``role`` ("student": the Assignment List and
-    Validate only; "instructor": formgrader and the rest), run in ``course_root``.
+                extra: list[str] = ()) -> tuple[list[str], dict, Path]:
+    """(argv, environment, folder to start in) of JupyterLab for ``role`` ("student": the
+    Assignment List and Validate only; "instructor": formgrader and the rest).
+
+    An instructor's starts in ``course_root`` (formgrader reads nbgrader_config.py
+    there); a student's in the folder it opens, where nbgrader's Assignment List
+    fetches to (``dl-course/<assignment>``) and feedback arrives.
 
     The environment names ``course_root``/lab/<role> as Jupyter's config folder (which
     extensions load, nbgrader's config), puts this environment's ``bin/`` first on PATH
@@ -88,7 +92,8 @@ def lab_command(role: str, course_root: Path, root_dir: Path | None = None,
             f"--ServerApp.root_dir={root_dir or course_root / LAUNCHES[role]}", *extra]
     if hasattr(os, "getuid") and os.getuid() == 0:
         argv.append("--allow-root")
-    return argv, env
+    start_in = Path(root_dir or course_root / LAUNCHES[role]) if role == "student" else course_root
+    return argv, env, start_in.resolve()
 
 
 def launch(role: str, course_root: Path) -> None:
@@ -96,6 +101,6 @@ def launch(role: str, course_root: Path) -> None:
     if role == "instructor":
         from .grading import repair_gradebook
         repair_gradebook(course_root)
-    argv, env = lab_command(role, course_root)
-    os.chdir(course_root)  # nbgrader reads nbgrader_config.py from the folder it starts in
+    argv, env, start_in = lab_command(role, course_root)
+    os.chdir(start_in)
     os.execve(argv[0], argv, env)

@@ -70,13 +70,13 @@ class Lab:
             path = settings / f"{name}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
-        argv, lab_env = lab_command(role, course_root, root_dir, extra=[
+        argv, lab_env, start_in = lab_command(role, course_root, root_dir, extra=[
             "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}", f"--LabApp.user_settings_dir={settings}",
             f"--LabApp.workspaces_dir={home / 'workspaces'}"])
         lab_env.update(env or {}, JUPYTER_RUNTIME_DIR=str(home / "runtime"), OMP_WAIT_POLICY="PASSIVE")
         self.log = home / "server.log"
-        self.process = subprocess.Popen(argv, cwd=course_root, env=lab_env, stdout=self.log.open("w"),
+        self.process = subprocess.Popen(argv, cwd=start_in, env=lab_env, stdout=self.log.open("w"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_ready()
 
@@ -376,11 +376,11 @@ def test_student_flow(page, student_lab, student_home):
         assert earned == available > 0, summary.inner_text()
         plots = sum("plt.show()" in "".join(c["source"]) for c in nb["cells"])
         expect(page.locator(".jp-RenderedImage img")).to_have_count(plots, timeout=STEP_LIMIT)
-        assert page.locator(".widget-progress").count() > 0, "progress bars should render as widgets"
+        assert page.locator(".widget-hprogress").count() > 0, "progress bars should render as widgets"
         assert not page.locator(".jp-OutputArea-output", has_text="Error displaying widget").count()
         page.locator(".jp-RenderedImage img").first.scroll_into_view_if_needed()
         shot(page, f"solution-{path.stem}-plot")
-        page.locator(".widget-progress").first.scroll_into_view_if_needed()
+        page.locator(".widget-hprogress").first.scroll_into_view_if_needed()
         shot(page, f"solution-{path.stem}-progress")
         summary.scroll_into_view_if_needed()
         shot(page, f"solution-{path.stem}-full-marks")

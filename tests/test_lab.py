@@ -17,7 +17,8 @@ from course.paths import ROOT
 def test_each_launch_names_its_config_plots_inline_and_finds_alembic(monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     for role, folder in (("student", ROOT / "release"), ("instructor", ROOT)):
-        argv, env = lab_command(role, ROOT)
+        argv, env, start_in = lab_command(role, ROOT)
+        assert start_in == (folder if role == "student" else ROOT), "a student's fetches land in the folder opened"
         assert "MPLBACKEND" not in env, "kernels inherit it and draw no plot"
         assert env["JUPYTER_CONFIG_DIR"] == str(ROOT / "lab" / role)
         assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent), "nbgrader runs alembic from PATH"
