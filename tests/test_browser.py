@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from course import grading, sandbox
+from course import grading, paths, sandbox
 from course.lab import lab_command
 from course.paths import ROOT
 
@@ -411,7 +411,7 @@ def test_instructor_flow(page, instructor_lab, course):
 
     # The autograded sample submissions, with their scores.
     formgrader(page, instructor_lab, "manage_submissions/a1_bow_sentiment")
-    expected = json.loads((course / "autograde" / "samples.json").read_text())["students"]
+    expected = json.loads(paths.SAMPLES.read_text())["students"]
     for student, plan in expected.items():
         row = page.locator("tr", has=page.locator("td.student-id", has_text=re.compile(f"^{student}$")))
         expect(row.locator("td.score")).to_contain_text(f"{plan['expected_score']['a1_bow_sentiment']:g}",

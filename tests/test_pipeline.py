@@ -11,7 +11,7 @@ import sys
 import nbformat
 import pytest
 
-from course import build, grading, notebooks, paths, sandbox, statement
+from course import build, grading, notebooks, paths, statement
 from course.paths import ROOT
 
 ASSIGNMENTS = paths.assignments()
