@@ -16,12 +16,14 @@ grading := $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $
 
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv sandbox demo test release solutions hashes samples autograde feedback report bench bench-grading stress check-full lab clean
+.PHONY: help venv sandbox chromium demo test release solutions hashes samples autograde feedback report bench bench-grading stress check-full lab lab-instructor clean
 
 help:
 	@echo "make demo        release, solutions, autograde the samples, feedback, score table"
 	@echo "make test        everything CI checks"
-	@echo "make release | solutions | hashes | samples | feedback | report | lab"
+	@echo "make release | solutions | hashes | samples | feedback | report"
+	@echo "make lab         JupyterLab for students (release/, Assignment List, Validate)"
+	@echo "make lab-instructor   JupyterLab for instructors (formgrader, create assignment, courses)"
 	@echo "make autograde   [WORKERS=N] [SCHEDULER=local|tcp://host:8786] [SANDBOX=off]"
 	@echo "make bench       the speed-ups over the seeds' loops;  make stress  notebook execution under load"
 	@echo "make bench-grading   autograding's overhead per notebook, and its speed-up with workers and Dask"
@@ -44,6 +46,15 @@ sandbox:
 	    apt-get install -y -q bubblewrap >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q bubblewrap >/dev/null; }; \
 	  else echo "bubblewrap is missing: install it (apt-get install bubblewrap), or autograde with SANDBOX=off"; fi; }
 
+# Chromium for the browser tests (tests/test_browser.py): Debian's package, installed
+# where this account may (root with apt-get); without it those tests skip and say so.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } \
+	      || echo "could not install chromium: the browser tests will skip"; \
+	  else echo "chromium is missing: install it (apt-get install chromium) for the browser tests, which skip without it"; fi; }
+
 # The solutions run into build/ so that a demo leaves the committed ones as they are.
 demo: $(STAMP) sandbox
 	$(COURSE) release
@@ -60,7 +71,7 @@ demo: $(STAMP) sandbox
 # several times over (course/execute.py gives every kernel it starts the same).
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-test: $(STAMP) sandbox
+test: $(STAMP) sandbox chromium
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -p no:cacheprovider tests solutions $(NBVAL)
 
 release: $(STAMP)
@@ -100,12 +111,15 @@ stress: $(STAMP)
 check-full: $(STAMP)
 	$(COURSE) check-full $(only)
 
-# JupyterLab on the student release, started here so that nbgrader finds its config,
-# with this environment's bin/ first on PATH (nbgrader runs `alembic` from there)
-# and no MPLBACKEND, so that the kernels draw their plots inline.
+# JupyterLab for students on release/ (the Assignment List and Validate only) and
+# for instructors on the course root (formgrader too): lab/<role> is Jupyter's config
+# folder, this environment's bin/ comes first on PATH (nbgrader runs `alembic` from
+# there) and MPLBACKEND is dropped, so that the kernels draw their plots inline.
 lab: $(STAMP)
-	$(COURSE) repair-gradebook
-	env -u MPLBACKEND PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=release $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(COURSE) lab
+
+lab-instructor: $(STAMP)
+	$(COURSE) lab-instructor
 
 clean:
-	rm -rf autograde/autograded autograde/runs autograde/feedback autograde/gradebook.db autograde/grades.csv build
+	rm -rf autograde/autograded autograde/runs autograde/feedback autograde/gradebook.db autograde/grades.csv build release/dl-course

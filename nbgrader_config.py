@@ -1,4 +1,6 @@
 """nbgrader configuration for the course (run nbgrader from this folder)."""
+from pathlib import Path
+
 from course.limits import CELL_TIMEOUT
 from helpers.settings import data_mode
 
@@ -14,6 +16,33 @@ c.CourseDirectory.feedback_directory = "autograde/feedback"
 c.CourseDirectory.db_url = "sqlite:///autograde/gradebook.db"
 # "*.pt": checkpoints a notebook saves while it runs are not part of an assignment.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".*", "*.pt"]
+
+# The exchange of this local course (nbgrader's own: release, fetch, submit,
+# collect, feedback) is a folder beside it; lab/student/nbgrader_config.py loads
+# this file, so that students' Assignment List finds the same one.
+course = Path(__file__).resolve().parent
+c.Exchange.root = str(course / "build" / "exchange")
+c.Exchange.cache = str(course / "build" / "exchange-cache")  # what a student has submitted
+c.Exchange.path_includes_course = True  # fetched to <folder>/dl-course/<assignment>, never over release/
+(course / "build" / "exchange").mkdir(parents=True, exist_ok=True)  # nbgrader lists only an existing one
+
+# The release: nbgrader's steps, then answer cells tagged so that Run All goes on
+# past a stub to the exercise's check, which prints its ✗ line (course/notebooks.py).
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "course.notebooks.RunAllGoesOn",
+]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -10,6 +10,8 @@
     python -m course report       the table of students by assignment
     python -m course check-full   run the solutions on the real data (COURSE_DATA_DIR) and pass their tests
     python -m course repair-gradebook   stamp a gradebook that an nbgrader start left unversioned
+    python -m course lab          JupyterLab for students: release/, the Assignment List and Validate
+    python -m course lab-instructor   JupyterLab for instructors: the course root, formgrader and the rest
 
 Run from the repository root (nbgrader reads nbgrader_config.py there).
 """
@@ -44,6 +46,11 @@ def _check_full(args) -> None:
           f"({time.perf_counter() - start:.0f} s); executed notebooks in {out}")
 
 
+def _lab(role: str) -> None:
+    from . import lab  # JupyterLab's server, imported only here
+    lab.launch(role, ROOT)
+
+
 COMMANDS = {
     "release": lambda args: build.release(),
     "solutions": lambda args: build.solutions(out=(args.out or build.SOLUTIONS).resolve(), only=args.only),
@@ -55,6 +62,8 @@ COMMANDS = {
     "report": lambda args: grading.report(),
     "check-full": _check_full,
     "repair-gradebook": lambda args: grading.repair_gradebook(),
+    "lab": lambda args: _lab("student"),
+    "lab-instructor": lambda args: _lab("instructor"),
 }
 
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -109,7 +110,10 @@ def solutions(out: Path = SOLUTIONS, mode: str = "tiny", workers: int | None = N
     def job(path: Path, dest: Path, threads: int) -> None:
         nb = notebooks.solution_version(nbformat.read(path, as_version=4))
         say(f"executing {path.relative_to(ROOT)} ({mode} data)")
+        start = time.perf_counter()
         execute(nb, dest, mode=mode, name=str(path.relative_to(ROOT)), threads=threads)
+        # how long it ran, so that the browser tests can run the fastest of each assignment
+        nb.metadata.setdefault("course", {})["run_seconds"] = round(time.perf_counter() - start)
         nbformat.write(notebooks.strip_widgets(nb), dest / path.name)
 
     jobs = []

@@ -13,11 +13,14 @@ import nbformat
 
 __all__ = ["CHECKED_TAG", "nbgrader_meta", "grade_id", "without_markers", "strip_solution_markers",
            "strip_hidden_tests", "clear_outputs", "tag_checked_cells", "strip_widgets", "SOLUTION_STEPS", "apply_steps",
-           "solution_version", "fill_release", "solves"]
+           "solution_version", "fill_release", "solves", "RUN_ALL_GOES_ON_TAG", "tag_answer_cells", "RunAllGoesOn"]
 
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 CHECKED_TAG = "nbval-check-output"  # nbval --nbval-lax compares only these cells
 WIDGET = "application/vnd.jupyter.widget-view+json"
+# JupyterLab's Run All goes on past an error in a cell with this tag (the kernel is
+# asked not to stop on it); nbclient and nbgrader allow its error too.
+RUN_ALL_GOES_ON_TAG = "raises-exception"
 
 Step = Callable[[nbformat.NotebookNode], nbformat.NotebookNode]
 
@@ -141,3 +144,32 @@ def fill_answers(release_nb, answers: dict[str, str]):
 def solves(sections: list[str], grade_id: str) -> bool:
     """Whether a sample student who solves ``sections`` ("I", "II", ... or "*") fills this cell."""
     return "*" in sections or any(re.match(rf"{s}(?![IVX])", grade_id) for s in sections)
+
+
+def tag_answer_cells(nb):
+    """Tag the release's code answer cells so that Run All goes on past a stub's
+    ``NotImplementedError`` to the exercise's check, which prints its ✗ line and stops
+    there (test cells are not tagged: Run All stops at the first check that fails)."""
+    for cell in _code_cells(nb):
+        meta = nbgrader_meta(cell)
+        tags = cell.metadata.get("tags", [])
+        if meta.get("solution") and not meta.get("grade") and RUN_ALL_GOES_ON_TAG not in tags:
+            cell.metadata["tags"] = [*tags, RUN_ALL_GOES_ON_TAG]
+    return nb
+
+
+def _nbgrader_step(step: Step, name: str):
+    """``step`` as a preprocessor that nbgrader's config can name (GenerateAssignment.preprocessors)."""
+    from nbgrader.preprocessors import NbGraderPreprocessor
+
+    class StepPreprocessor(NbGraderPreprocessor):
+        __doc__ = step.__doc__
+
+        def preprocess(self, nb, resources):
+            return step(nb), resources
+
+    StepPreprocessor.__name__ = StepPreprocessor.__qualname__ = name
+    return StepPreprocessor
+
+
+RunAllGoesOn = _nbgrader_step(tag_answer_cells, "RunAllGoesOn")

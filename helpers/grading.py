@@ -39,7 +39,7 @@ import numpy as np
 from .settings import data_mode, record_hashes_path
 
 __all__ = ["marks", "summarise_marks", "reset_marks", "load_expected", "check_scalar",
-           "check_array", "check_string", "record_mistake", "CheckFailed", "MissingReference", "rel_error",
+           "check_array", "check_string", "record_mistake", "CheckFailed", "MissingReference", "NotDone", "rel_error",
            "eval_numerical_gradient", "eval_numerical_gradient_array"]
 
 _SALT = "dl-course/v1"
@@ -56,6 +56,10 @@ class MissingReference(AssertionError):
     """No reference is recorded for this check in the active data mode."""
 
 
+class NotDone(CheckFailed):
+    """A check read a name that the exercise above has not defined yet."""
+
+
 # ---------------------------------------------------------------- marks
 _unverified: list[str] | None = None  # inside a marks block: checks with no reference
 
@@ -63,9 +67,12 @@ _unverified: list[str] | None = None  # inside a marks block: checks with no ref
 class marks:
     """``with marks(n, id):`` awards ``n`` marks if the block runs without error, else 0.
 
-    A failure prints ``✗ [0/n marks] id: reason`` and propagates unchanged, so
-    that nbgrader and nbval see it; its traceback stops at the student's cell
-    (the frames of these checks set ``__tracebackhide__``, which IPython hides).
+    A failure prints ``✗ [0/n marks] id: reason`` and propagates, so that
+    nbgrader and nbval see it: unchanged, except that a name the exercise has not
+    defined yet becomes ``NotDone``. A failed assertion (a wrong answer) and a
+    stub's ``NotImplementedError`` show as one line in a notebook; any other error
+    keeps a traceback that stops at the student's cell (the frames of these
+    checks set ``__tracebackhide__``, which IPython hides).
     Each ``id`` counts once, however often the cell is run; its section for
     ``summarise_marks`` is the part of ``id`` before the first dot. A check
     with no reference for the active data mode earns nothing but does not
@@ -85,9 +92,12 @@ class marks:
         n, id = self.n, self.id
         if error is not None:
             _tally[id] = (n, 0)
-            reason = str(error).strip() or kind.__name__
+            reason = _reason(kind, error)
             print(f"✗ [0/{n} marks] {id}: {reason}")
             _cut_hidden_frames(traceback)
+            if issubclass(kind, NameError):  # the answer's name is missing: the ✗ line says so
+                _unverified = self._outer
+                raise NotDone(reason) from None
         elif _unverified:
             _tally[id] = (n, 0)
             print(f"? [0/{n} marks] {id}: not verified: {_unverified[0]}")
@@ -96,6 +106,42 @@ class marks:
             print(f"✓ [{n} marks] {id}")
         _unverified = self._outer
         return False  # never swallow the failure
+
+
+def _reason(kind, error) -> str:
+    """What a failed marks block says after ``✗``: the check's message, or what to do
+    when the exercise is not done (a stub's NotImplementedError, a name never defined)."""
+    if issubclass(kind, NotImplementedError):
+        return "not done yet: the exercise above still raises NotImplementedError; replace it with your code"
+    if issubclass(kind, NameError) and getattr(error, "name", None):
+        return (f"'{error.name}' is not defined: finish the exercise above (keeping the names it asks for) "
+                f"and run its cell")
+    return str(error).strip() or kind.__name__
+
+
+_SHORT = (NotImplementedError, AssertionError)  # CheckFailed, MissingReference, NotDone, a visible check's assert
+
+
+def _one_line(shell, kind, error, traceback, tb_offset=None) -> list[str]:
+    """IPython's display of the errors a ✗ line (or a stub) already explains: one line, no
+    frames (a check that fails for another reason, such as a bug in a function it calls,
+    keeps its traceback, which ends at the student's line)."""
+    message = str(error).strip() or "replace `raise NotImplementedError()` with your code"
+    lines = [f"\x1b[0;31m{kind.__name__}\x1b[0m: {message}"]
+    shell._showtraceback(kind, error, lines)  # an error output, as any other error's
+    return lines
+
+
+def _show_short_errors() -> None:
+    """In a notebook, show a stub's NotImplementedError and a failed check (an assertion)
+    in one line (the error still stops the cell, and nbgrader still sees it)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "set_custom_exc"):
+        shell.set_custom_exc(_SHORT, _one_line)
 
 
 def _cut_hidden_frames(traceback) -> None:
@@ -360,3 +406,6 @@ def eval_numerical_gradient_array(f, x: np.ndarray, df: np.ndarray, h: float = 1
         x[i] = old
         grad[i] = np.sum((plus - minus) * df) / (2 * h)
     return grad
+
+
+_show_short_errors()

@@ -211,3 +211,28 @@ def test_a_failed_check_shows_the_students_line_not_the_helpers(tmp_path):
     assert "✗ [0/2 marks] X.1: check 'X.1': this number does not match the reference. the number of classes" in printed
     assert error.ename == "CheckFailed"
     assert not any("grading.py" in line for line in error.traceback), "\n".join(error.traceback)
+
+
+def test_in_a_notebook_a_wrong_answer_or_a_stub_is_one_line(tmp_path):
+    """A wrong answer prints its ✗ line and one error line (no frames, no paths); a stub's
+    NotImplementedError is one line that says what to do; a check that reads a name the
+    exercise never defined says so in its ✗ line. Every one is still an error for nbgrader."""
+    from nbclient import NotebookClient
+    import nbformat
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
+        "from helpers.grading import marks, check_scalar\n"
+        "with marks(2, 'X.1'):\n"
+        "    check_scalar(3, {'tiny': '0' * 64}, 'X.1', hint='the number of classes')",
+        "# YOUR CODE HERE\nraise NotImplementedError()",
+        "with marks(1, 'X.2'):\n    assert n_classes > 1, 'more than one class'",
+        "with marks(1, 'X.3'):\n    1 / 0")])
+    client = NotebookClient(nb, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    errors = [next(o for o in c.outputs if o.output_type == "error") for c in nb.cells]
+    assert [e.ename for e in errors] == ["CheckFailed", "NotImplementedError", "NotDone", "ZeroDivisionError"]
+    for error in errors[:3]:
+        assert len(error.traceback) == 1 and "/" not in error.traceback[0], error.traceback
+    assert "replace `raise NotImplementedError()` with your code" in errors[1].traceback[0]
+    printed = "".join(o.get("text", "") for o in nb.cells[2].outputs if o.output_type == "stream")
+    assert printed.startswith("✗ [0/1 marks] X.2: 'n_classes' is not defined: finish the exercise above")
+    assert len(errors[3].traceback) > 1, "an error other than a failed check keeps its traceback"

@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 
-from course import build, grading, notebooks, paths, sandbox, statement
+from course import build, grading, notebooks, paths, statement
 from course.paths import ROOT
 
 ASSIGNMENTS = paths.assignments()
@@ -111,28 +111,9 @@ def test_release_hides_solutions_hidden_tests_and_answers():
 
 
 # ---------------------------------------------------------------- autograding, on a copy of the course
-# Each full notebook is graded here once, as the sample students; attacks on the
-# grader are proved on a small probe assignment (tests/test_grading_security.py).
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """A copy of the course with the sample students plus three broken submissions, autograded."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(ROOT / "source", root / "source")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    submitted = root / "autograde" / "submitted"
-    shutil.copytree(paths.SUBMITTED, submitted)
-    notebook = "bow_sentiment.ipynb"
-    broken = submitted / "broken" / "a1_bow_sentiment"
-    broken.mkdir(parents=True)
-    (broken / notebook).write_text('{"cells": [ this is not json')
-    misnamed = submitted / "misnamed" / "a1_bow_sentiment"
-    misnamed.mkdir(parents=True)
-    shutil.copy(submitted / "blank" / "a1_bow_sentiment" / notebook, misnamed / "Bow Sentiment (1).ipynb")
-    (submitted / "nothing").mkdir()
-    build.release(root=root)
-    problems = grading.autograde(root=root, workers=2, sandboxed=sandbox.available() is None)
-    grading.feedback(root=root)
-    return root, problems
+# Each full notebook is graded once, as the sample students, by the session's
+# `graded` fixture (tests/conftest.py), which the browser tests share; attacks on
+# the grader are proved on a small probe assignment (tests/test_grading_security.py).
 
 
 def test_sample_submissions_get_their_expected_scores(graded):
