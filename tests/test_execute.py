@@ -16,10 +16,21 @@ def notebook(*sources):
     return new_notebook(cells=[new_code_cell(source) for source in sources])
 
 
+def our_kernels() -> list:
+    """Kernels this process started (not those of a JupyterLab server that the browser tests
+    keep for the session, nor Playwright's driver)."""
+    def cmdline(process):
+        try:
+            return " ".join(process.cmdline())
+        except psutil.Error:  # gone meanwhile
+            return ""
+    return [p for p in psutil.Process().children() if "ipykernel" in cmdline(p)]
+
+
 @pytest.fixture(autouse=True)
 def no_kernel_outlives_its_notebook():
     yield
-    assert not psutil.Process().children(recursive=True), "a kernel outlived its notebook"
+    assert not our_kernels(), "a kernel outlived its notebook"
 
 
 def test_the_kernel_gets_its_environment_and_ours_is_unchanged(tmp_path, monkeypatch):
