@@ -50,8 +50,9 @@ def closed_form_output(xs) -> float:
 
 
 def random_sequences(rng: np.random.Generator, n: int = 300) -> list[list[int]]:
-    """Even-length integer sequences (lengths 2..40, values -50..50); a third of them ties (the
-    even positions sum to the odd positions), a third differences of +1 or -1, the rest free."""
+    """Even-length integer sequences (lengths 2..40, values -50..50 but the last one, which is moved
+    to make a third of them ties (the even positions sum to the odd positions) and a third
+    differences of +1 or -1; the rest free), and a few small cases."""
     seqs = []
     for i in range(n):
         length = 2 * int(rng.integers(1, 21))
@@ -84,8 +85,8 @@ def output_problem(answers, seqs) -> str | None:
     if wrong:
         first = ", ".join(map(str, wrong[0][:8])) + (", ..." if len(wrong[0]) > 8 else "")
         return (f"final_output differs from the network's last output on {len(wrong)} of {len(seqs)} "
-                f"random sequences (even lengths 2 to 40, integers -50 to 50, ties and differences of 1 "
-                f"among them), for instance on [{first}] (length {len(wrong[0])})")
+                f"random sequences (even lengths 2 to 40, integers mostly from -50 to 50, ties and "
+                f"differences of 1 among them), for instance on [{first}] (length {len(wrong[0])})")
     return None
 
 
