@@ -248,6 +248,42 @@ def run_cell(page, cell) -> None:
     page.keyboard.press("Control+Enter")
 
 
+def answer_and_check(page, answer, check, source: str, says: str) -> str:
+    """Write ``source`` into the answer cell, run it and then its check, and wait until the
+    check's output ``says`` so; returns that output's text."""
+    set_source(page, answer, source)
+    run_cell(page, answer)
+    run_cell(page, check)
+    expect(check.locator(".jp-OutputArea-output", has_text=says)).to_be_visible(timeout=STEP_LIMIT)
+    check.scroll_into_view_if_needed()
+    return outputs_text(check)
+
+
+def validate_while_serving(page, lab: Lab, shot):
+    """Press nbgrader's Validate (which saves the notebook first) and, until its dialog shows,
+    list a folder and save a file through the server again and again. Returns the dialog,
+    once it asserted that the server answered every request promptly all along."""
+    page.locator(".jp-ToolbarButtonComponent-label", has_text="Validate").click()
+    expect(page.locator(".jp-ToolbarButtonComponent-label", has_text="Validating")).to_be_visible(timeout=STEP_LIMIT)
+    shot(page, "validating")
+    served, slowest = 0, 0.0
+    dialog = page.locator(".jp-Dialog")
+    while True:
+        start = time.monotonic()
+        lab.api("/api/contents?content=1", timeout=10)
+        lab.api("/api/contents/scratch.txt", method="PUT", timeout=10,
+                data=json.dumps({"type": "file", "format": "text", "content": f"{served}"}).encode())
+        slowest = max(slowest, time.monotonic() - start)
+        served += 1
+        try:
+            dialog.wait_for(state="visible", timeout=250)
+            break
+        except PlaywrightTimeout:
+            assert served < 2000, "Validate did not answer"
+    assert served >= 3 and slowest < 5, f"{served} requests served while validating, the slowest in {slowest:.1f} s"
+    return dialog
+
+
 def index_of(grade_id: str, path: Path) -> int:
     """The position of the cell with nbgrader grade id ``grade_id`` in notebook ``path``."""
     nb = json.loads(path.read_text())
@@ -317,44 +353,18 @@ def test_student_flow(page, student_lab, student_home):
     answer, check = cells(page).nth(answer_at), cells(page).nth(answer_at + 1)
     expect(check.locator(".jp-OutputArea-output", has_text="✗ [")).to_be_visible(timeout=RUN_LIMIT)
     wait_idle(page)
-    set_source(page, answer, solution)
-    run_cell(page, answer)
-    run_cell(page, check)
-    expect(check.locator(".jp-OutputArea-output", has_text="✓ [2 marks] I.1")).to_be_visible(timeout=STEP_LIMIT)
-    check.scroll_into_view_if_needed()
+    answer_and_check(page, answer, check, solution, "✓ [2 marks] I.1")
     shot(page, "exercise-solved")
     wrong = solution.replace("len(text.split())", "len(text)")
     assert wrong != solution
-    set_source(page, answer, wrong)
-    run_cell(page, answer)
-    run_cell(page, check)
-    expect(check.locator(".jp-OutputArea-output", has_text="✗ [0/2 marks] I.1")).to_be_visible(timeout=STEP_LIMIT)
-    check.scroll_into_view_if_needed()
+    text = answer_and_check(page, answer, check, wrong, "✗ [0/2 marks] I.1")
     shot(page, "wrong-answer-one-line")
-    text = outputs_text(check)
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[0].startswith("✗ [0/2 marks] I.1: check 'I.1.avg_length'") and "characters" in lines[0], text
     assert len(lines) <= 2 and "Traceback" not in text and ".py" not in text, text
 
-    # Validate (which saves the notebook first): the server keeps serving, and saving, while it runs.
-    page.locator(".jp-ToolbarButtonComponent-label", has_text="Validate").click()
-    expect(page.locator(".jp-ToolbarButtonComponent-label", has_text="Validating")).to_be_visible(timeout=STEP_LIMIT)
-    shot(page, "validating")
-    served, slowest = 0, 0.0
-    dialog = page.locator(".jp-Dialog")
-    while True:  # a listing and a save, again and again, until the results show
-        start = time.monotonic()
-        student_lab.api("/api/contents/release?content=1", timeout=10)
-        student_lab.api("/api/contents/scratch.txt", method="PUT", timeout=10,
-                        data=json.dumps({"type": "file", "format": "text", "content": f"{served}"}).encode())
-        slowest = max(slowest, time.monotonic() - start)
-        served += 1
-        try:
-            dialog.wait_for(state="visible", timeout=250)
-            break
-        except PlaywrightTimeout:
-            assert served < 2000, "Validate did not answer"
-    assert served >= 3 and slowest < 5, f"{served} requests served while validating, the slowest in {slowest:.1f} s"
+    # Validate: the server keeps serving, and saving, while it runs.
+    dialog = validate_while_serving(page, student_lab, shot)
     expect(dialog).to_contain_text("I.1", timeout=STEP_LIMIT)
     shot(page, "validate-results")
     page.keyboard.press("Escape")
