@@ -3,14 +3,16 @@
 - student: each release notebook's Run All reaches its first check's ✗ line; an exercise
   solved shows ✓, a wrong answer one ✗ line with its hint; the fastest solution of each
   assignment runs every cell, with plots as images, progress bars as widgets and full
-  marks; Validate answers while the server keeps serving;
+  marks; Validate answers while the server keeps serving, and on a cell that runs past
+  its (short) limit says timeout, not a wrong answer;
 - instructor: formgrader on the graded copy of the course lists the assignments and the
   sample submissions with their scores, opens one, takes a written answer's manual
   points, and the export shows the new total;
 - exchange: release, fetch, submit, collect, autograde, feedback, and the student sees it.
 
 Each server is started here (127.0.0.1, its own token and settings), the way
-`make lab` and `make lab-instructor` start it (course.lab.lab_command), once a session.
+`make lab` and `make lab-instructor` start it (course.lab.lab_command), once a session;
+the probe on a fresh clone starts its own.
 Screenshots of every step go to build/screenshots/<flow>/NN-step.png, for a person to
 look at. Chromium is Debian's package (`make chromium`); without it, or without
 Playwright, these tests skip with one line saying what is missing.
@@ -30,7 +32,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbgrader.utils import compute_checksum
 
 from course import grading, paths, sandbox
 from course.lab import lab_command
@@ -141,6 +145,26 @@ def course(graded, tmp_path_factory):
     root = tmp_path_factory.mktemp("browser") / "course"
     shutil.copytree(graded[0], root, symlinks=True)
     shutil.copytree(ROOT / "lab", root / "lab", ignore=shutil.ignore_patterns("lab", "migrated"), dirs_exist_ok=True)
+    return root
+
+
+# What a clone does not hold (.gitignore): the environment, what the pipeline and
+# JupyterLab write, a student's fetched copies.
+NOT_CLONED = {".git", ".venv", "build", "__pycache__", ".pytest_cache", ".ipynb_checkpoints", "dl-course"}
+NOT_CLONED_IN = {"autograde": {"autograded", "feedback", "gradebook.db", "grades.csv", "logs", "runs"},
+                 "lab/instructor": {"lab", "migrated"}, "lab/student": {"lab", "migrated"}}
+
+
+@pytest.fixture
+def fresh_clone(tmp_path) -> Path:
+    """A copy of the course as a fresh clone has it: no gradebook, nothing the pipeline made."""
+    def ignore(folder, names):
+        inside = Path(folder).relative_to(ROOT).as_posix()
+        return {n for n in names if n in NOT_CLONED or n in NOT_CLONED_IN.get(inside, ())
+                or n.endswith((".egg-info", ".pt"))}
+    root = tmp_path / "course"
+    shutil.copytree(ROOT, root, symlinks=True, ignore=ignore)
+    assert not (root / "autograde" / "gradebook.db").exists()
     return root
 
 
@@ -401,6 +425,50 @@ def test_student_flow(page, student_lab, student_home):
     figure.scroll_into_view_if_needed()
     shot(page, "seq2seq-figure")
     assert not list(student_home.rglob("*.pt")), "notebooks write checkpoints outside the student's folder"
+
+
+PROBE_LIMIT = 3  # s: the cell limit of the timeout probe
+
+
+def test_validate_says_a_timeout(page, fresh_clone, tmp_path, tmp_path_factory):
+    """Validate on a cell that runs past its limit: the dialog says timeout, not a wrong
+    answer, and the server keeps serving while it runs. The limit comes from an
+    nbgrader_config.py in the folder the server starts in, which the Validate process
+    reads (as in tests/test_lab.py)."""
+    shot = Shots("validate-timeout")
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    (folder / "nbgrader_config.py").write_text(
+        f"c = get_config()\nload_subconfig({str(fresh_clone / 'nbgrader_config.py')!r})\n"
+        f"c.Execute.timeout = {PROBE_LIMIT}\n"
+        f"c.Execute.error_on_timeout = dict(c.Execute.error_on_timeout, "
+        f"evalue='this cell ran past the {PROBE_LIMIT} s limit and was stopped')\n")
+    probe = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                               "language": "python"}})
+    for source, grading_meta in (
+            ("import time\nsizes = []\ntime.sleep(600)  # the sweep, on a busy machine\nsizes = [16, 32, 64]",
+             {"grade": False, "solution": True, "grade_id": "sweep"}),
+            ("assert len(sizes) == 3, 'one entry per batch size'",
+             {"grade": True, "solution": False, "grade_id": "sweep_test", "points": 1})):
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["nbgrader"] = {"schema_version": 3, "locked": False, "task": False, **grading_meta}
+        cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
+        probe.cells.append(cell)
+    nbformat.write(probe, folder / "sweep.ipynb")
+    lab = Lab("student", fresh_clone, folder, tmp_path / "lab", _data_env(tmp_path_factory))
+    try:
+        open_notebook(page, lab, "sweep.ipynb")
+        shot(page, "probe-notebook")
+        dialog = validate_while_serving(page, lab, shot)
+        expect(dialog).to_contain_text("TIMEOUT, not a wrong answer", timeout=STEP_LIMIT)
+        shot(page, "validate-says-timeout")
+        text = dialog.inner_text()
+        assert f"ran past the {PROBE_LIMIT} s limit" in text, text
+        # the stopped cell first, then its check, said as not judged before its assertion
+        assert text.index("TIMEOUT, not a wrong answer") < text.index("Not judged") \
+            < text.index("AssertionError: one entry per batch size"), text
+    finally:
+        lab.stop()
 
 
 # ---------------------------------------------------------------- the instructor
