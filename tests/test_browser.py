@@ -7,12 +7,14 @@
   its (short) limit says timeout, not a wrong answer;
 - instructor: formgrader on the graded copy of the course lists the assignments and the
   sample submissions with their scores, opens one, takes a written answer's manual
-  points, and the export shows the new total;
+  points, and the export shows the new total; on a fresh clone (no gradebook, started
+  by `python -m course lab-instructor` from a PATH without the environment's bin/) it
+  lists the assignments and makes a stamped gradebook;
 - exchange: release, fetch, submit, collect, autograde, feedback, and the student sees it.
 
 Each server is started here (127.0.0.1, its own token and settings), the way
 `make lab` and `make lab-instructor` start it (course.lab.lab_command), once a session;
-the probe on a fresh clone starts its own.
+the two probes on a fresh clone start their own.
 Screenshots of every step go to build/screenshots/<flow>/NN-step.png, for a person to
 look at. Chromium is Debian's package (`make chromium`); without it, or without
 Playwright, these tests skip with one line saying what is missing.
@@ -27,7 +29,9 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -57,9 +61,17 @@ STEP_LIMIT = 60 * 1000  # ms: one cell, one page
 
 # ---------------------------------------------------------------- servers
 class Lab:
-    """A JupyterLab server started for the tests: ``url``, ``token``, its log."""
+    """A JupyterLab server started for the tests: ``url``, ``token``, its log.
 
-    def __init__(self, role: str, course_root: Path, root_dir: Path, home: Path, env: dict | None = None):
+    By default started from course.lab.lab_command, its address, token and settings
+    given as flags. With ``shell``, started the way `make lab` / `make lab-instructor`
+    start it in a newcomer's shell: ``python -m course lab[-instructor]`` run in
+    ``course_root``, with ``env`` as the whole environment and the same settings in a
+    config folder named by JUPYTER_CONFIG_PATH (the command takes no flags).
+    """
+
+    def __init__(self, role: str, course_root: Path, root_dir: Path, home: Path, env: dict | None = None,
+                 shell: bool = False):
         self.role, self.root_dir = role, root_dir
         self.token = secrets.token_hex(16)
         with socket.socket() as s:
@@ -74,11 +86,21 @@ class Lab:
             path = settings / f"{name}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
-        argv, lab_env, start_in = lab_command(role, course_root, root_dir, extra=[
-            "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--LabApp.user_settings_dir={settings}",
-            f"--LabApp.workspaces_dir={home / 'workspaces'}"])
-        lab_env.update(env or {}, JUPYTER_RUNTIME_DIR=str(home / "runtime"), OMP_WAIT_POLICY="PASSIVE")
+        server = {"ServerApp": {"ip": "127.0.0.1", "port": port, "port_retries": 0, "open_browser": False},
+                  "IdentityProvider": {"token": self.token},
+                  "LabApp": {"user_settings_dir": str(settings), "workspaces_dir": str(home / "workspaces")}}
+        if shell:
+            config = home / "config"
+            config.mkdir()
+            for name in ("jupyter_server_config.json", "jupyter_lab_config.json"):
+                (config / name).write_text(json.dumps(server))
+            argv = [sys.executable, "-m", "course", "lab-instructor" if role == "instructor" else "lab"]
+            lab_env, start_in = dict(env or {}, JUPYTER_CONFIG_PATH=str(config)), course_root
+        else:
+            argv, lab_env, start_in = lab_command(role, course_root, root_dir, extra=[
+                f"--{section}.{key}={value}" for section, values in server.items() for key, value in values.items()])
+            lab_env.update(env or {})
+        lab_env.update(JUPYTER_RUNTIME_DIR=str(home / "runtime"), OMP_WAIT_POLICY="PASSIVE")
         self.log = home / "server.log"
         self.process = subprocess.Popen(argv, cwd=start_in, env=lab_env, stdout=self.log.open("w"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -478,7 +500,7 @@ def formgrader(page, lab: Lab, path: str) -> None:
 
 def test_instructor_flow(page, instructor_lab, course):
     shot = Shots("instructor")
-    # Formgrader opens inside JupyterLab on a fresh clone's gradebook (repaired if unstamped).
+    # Formgrader opens inside JupyterLab on the graded gradebook (a fresh clone's: test_formgrader_on_a_fresh_clone).
     instructor_lab.open(page)
     menu(page, "Nbgrader", "nbgrader:open-formgrader")
     frame = page.frame_locator("iframe").first
@@ -527,6 +549,34 @@ def _total(course: Path, student: str, assignment: str) -> float:
     with open(course / "autograde" / "grades.csv") as f:
         row = next(r for r in csv.DictReader(f) if r["student"] == student and r["assignment"] == assignment)
     return float(row["score"])
+
+
+def test_formgrader_on_a_fresh_clone(page, fresh_clone, tmp_path, tmp_path_factory):
+    """`make lab-instructor` on a fresh clone (no gradebook yet), from a shell whose PATH
+    lacks the environment's bin/: formgrader gets past "Loading, please wait...", lists
+    the assignments, and the gradebook it made carries its schema version."""
+    shot = Shots("formgrader-fresh-clone")
+    bin_dir = str(Path(sys.executable).parent)
+    env = dict(os.environ, **_data_env(tmp_path_factory))
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and p != bin_dir)
+    lab = Lab("instructor", fresh_clone, fresh_clone, tmp_path / "lab", env, shell=True)
+    try:
+        lab.open(page)
+        menu(page, "Nbgrader", "nbgrader:open-formgrader")
+        frame = page.frame_locator("iframe").first
+        for assignment in paths.assignments():
+            expect(frame.locator("td.name", has_text=assignment),
+                   "formgrader lists no assignment: still 'Loading, please wait...'? (nbgrader runs alembic "
+                   "from PATH; see server.log)").to_be_visible(timeout=STEP_LIMIT)
+        expect(frame.locator("text=Loading, please wait...")).to_have_count(0)
+        shot(page, "formgrader-assignments")
+    finally:
+        lab.stop()
+    gradebook = fresh_clone / "autograde" / "gradebook.db"
+    with sqlite3.connect(gradebook) as db:
+        versions = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert len(versions) == 1 and versions[0][0], versions
+    assert "stamped" not in lab.log.read_text(), "nbgrader should stamp it itself, with no repair after"
 
 
 # ---------------------------------------------------------------- the exchange
