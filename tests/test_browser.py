@@ -3,14 +3,18 @@
 - student: each release notebook's Run All reaches its first check's ✗ line; an exercise
   solved shows ✓, a wrong answer one ✗ line with its hint; the fastest solution of each
   assignment runs every cell, with plots as images, progress bars as widgets and full
-  marks; Validate answers while the server keeps serving;
+  marks; Validate answers while the server keeps serving, and on a cell that runs past
+  its (short) limit says timeout, not a wrong answer;
 - instructor: formgrader on the graded copy of the course lists the assignments and the
   sample submissions with their scores, opens one, takes a written answer's manual
-  points, and the export shows the new total;
+  points, and the export shows the new total; on a fresh clone (no gradebook, started
+  by `python -m course lab-instructor` from a PATH without the environment's bin/) it
+  lists the assignments and makes a stamped gradebook;
 - exchange: release, fetch, submit, collect, autograde, feedback, and the student sees it.
 
 Each server is started here (127.0.0.1, its own token and settings), the way
-`make lab` and `make lab-instructor` start it (course.lab.lab_command), once a session.
+`make lab` and `make lab-instructor` start it (course.lab.lab_command), once a session;
+the two probes on a fresh clone start their own.
 Screenshots of every step go to build/screenshots/<flow>/NN-step.png, for a person to
 look at. Chromium is Debian's package (`make chromium`); without it, or without
 Playwright, these tests skip with one line saying what is missing.
@@ -25,12 +29,16 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbgrader.utils import compute_checksum
 
 from course import grading, paths, sandbox
 from course.lab import lab_command
@@ -53,9 +61,17 @@ STEP_LIMIT = 60 * 1000  # ms: one cell, one page
 
 # ---------------------------------------------------------------- servers
 class Lab:
-    """A JupyterLab server started for the tests: ``url``, ``token``, its log."""
+    """A JupyterLab server started for the tests: ``url``, ``token``, its log.
 
-    def __init__(self, role: str, course_root: Path, root_dir: Path, home: Path, env: dict | None = None):
+    By default started from course.lab.lab_command, its address, token and settings
+    given as flags. With ``shell``, started the way `make lab` / `make lab-instructor`
+    start it in a newcomer's shell: ``python -m course lab[-instructor]`` run in
+    ``course_root``, with ``env`` as the whole environment and the same settings in a
+    config folder named by JUPYTER_CONFIG_PATH (the command takes no flags).
+    """
+
+    def __init__(self, role: str, course_root: Path, root_dir: Path, home: Path, env: dict | None = None,
+                 shell: bool = False):
         self.role, self.root_dir = role, root_dir
         self.token = secrets.token_hex(16)
         with socket.socket() as s:
@@ -70,11 +86,21 @@ class Lab:
             path = settings / f"{name}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
-        argv, lab_env, start_in = lab_command(role, course_root, root_dir, extra=[
-            "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--LabApp.user_settings_dir={settings}",
-            f"--LabApp.workspaces_dir={home / 'workspaces'}"])
-        lab_env.update(env or {}, JUPYTER_RUNTIME_DIR=str(home / "runtime"), OMP_WAIT_POLICY="PASSIVE")
+        server = {"ServerApp": {"ip": "127.0.0.1", "port": port, "port_retries": 0, "open_browser": False},
+                  "IdentityProvider": {"token": self.token},
+                  "LabApp": {"user_settings_dir": str(settings), "workspaces_dir": str(home / "workspaces")}}
+        if shell:
+            config = home / "config"
+            config.mkdir()
+            for name in ("jupyter_server_config.json", "jupyter_lab_config.json"):
+                (config / name).write_text(json.dumps(server))
+            argv = [sys.executable, "-m", "course", "lab-instructor" if role == "instructor" else "lab"]
+            lab_env, start_in = dict(env or {}, JUPYTER_CONFIG_PATH=str(config)), course_root
+        else:
+            argv, lab_env, start_in = lab_command(role, course_root, root_dir, extra=[
+                f"--{section}.{key}={value}" for section, values in server.items() for key, value in values.items()])
+            lab_env.update(env or {})
+        lab_env.update(JUPYTER_RUNTIME_DIR=str(home / "runtime"), OMP_WAIT_POLICY="PASSIVE")
         self.log = home / "server.log"
         self.process = subprocess.Popen(argv, cwd=start_in, env=lab_env, stdout=self.log.open("w"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -141,6 +167,26 @@ def course(graded, tmp_path_factory):
     root = tmp_path_factory.mktemp("browser") / "course"
     shutil.copytree(graded[0], root, symlinks=True)
     shutil.copytree(ROOT / "lab", root / "lab", ignore=shutil.ignore_patterns("lab", "migrated"), dirs_exist_ok=True)
+    return root
+
+
+# What a clone does not hold (.gitignore): the environment, what the pipeline and
+# JupyterLab write, a student's fetched copies.
+NOT_CLONED = {".git", ".venv", "build", "__pycache__", ".pytest_cache", ".ipynb_checkpoints", "dl-course"}
+NOT_CLONED_IN = {"autograde": {"autograded", "feedback", "gradebook.db", "grades.csv", "logs", "runs"},
+                 "lab/instructor": {"lab", "migrated"}, "lab/student": {"lab", "migrated"}}
+
+
+@pytest.fixture
+def fresh_clone(tmp_path) -> Path:
+    """A copy of the course as a fresh clone has it: no gradebook, nothing the pipeline made."""
+    def ignore(folder, names):
+        inside = Path(folder).relative_to(ROOT).as_posix()
+        return {n for n in names if n in NOT_CLONED or n in NOT_CLONED_IN.get(inside, ())
+                or n.endswith((".egg-info", ".pt"))}
+    root = tmp_path / "course"
+    shutil.copytree(ROOT, root, symlinks=True, ignore=ignore)
+    assert not (root / "autograde" / "gradebook.db").exists()
     return root
 
 
@@ -248,6 +294,42 @@ def run_cell(page, cell) -> None:
     page.keyboard.press("Control+Enter")
 
 
+def answer_and_check(page, answer, check, source: str, says: str) -> str:
+    """Write ``source`` into the answer cell, run it and then its check, and wait until the
+    check's output ``says`` so; returns that output's text."""
+    set_source(page, answer, source)
+    run_cell(page, answer)
+    run_cell(page, check)
+    expect(check.locator(".jp-OutputArea-output", has_text=says)).to_be_visible(timeout=STEP_LIMIT)
+    check.scroll_into_view_if_needed()
+    return outputs_text(check)
+
+
+def validate_while_serving(page, lab: Lab, shot):
+    """Press nbgrader's Validate (which saves the notebook first) and, until its dialog shows,
+    list a folder and save a file through the server again and again. Returns the dialog,
+    once it asserted that the server answered every request promptly all along."""
+    page.locator(".jp-ToolbarButtonComponent-label", has_text="Validate").click()
+    expect(page.locator(".jp-ToolbarButtonComponent-label", has_text="Validating")).to_be_visible(timeout=STEP_LIMIT)
+    shot(page, "validating")
+    served, slowest = 0, 0.0
+    dialog = page.locator(".jp-Dialog")
+    while True:
+        start = time.monotonic()
+        lab.api("/api/contents?content=1", timeout=10)
+        lab.api("/api/contents/scratch.txt", method="PUT", timeout=10,
+                data=json.dumps({"type": "file", "format": "text", "content": f"{served}"}).encode())
+        slowest = max(slowest, time.monotonic() - start)
+        served += 1
+        try:
+            dialog.wait_for(state="visible", timeout=250)
+            break
+        except PlaywrightTimeout:
+            assert served < 2000, "Validate did not answer"
+    assert served >= 3 and slowest < 5, f"{served} requests served while validating, the slowest in {slowest:.1f} s"
+    return dialog
+
+
 def index_of(grade_id: str, path: Path) -> int:
     """The position of the cell with nbgrader grade id ``grade_id`` in notebook ``path``."""
     nb = json.loads(path.read_text())
@@ -317,44 +399,18 @@ def test_student_flow(page, student_lab, student_home):
     answer, check = cells(page).nth(answer_at), cells(page).nth(answer_at + 1)
     expect(check.locator(".jp-OutputArea-output", has_text="✗ [")).to_be_visible(timeout=RUN_LIMIT)
     wait_idle(page)
-    set_source(page, answer, solution)
-    run_cell(page, answer)
-    run_cell(page, check)
-    expect(check.locator(".jp-OutputArea-output", has_text="✓ [2 marks] I.1")).to_be_visible(timeout=STEP_LIMIT)
-    check.scroll_into_view_if_needed()
+    answer_and_check(page, answer, check, solution, "✓ [2 marks] I.1")
     shot(page, "exercise-solved")
     wrong = solution.replace("len(text.split())", "len(text)")
     assert wrong != solution
-    set_source(page, answer, wrong)
-    run_cell(page, answer)
-    run_cell(page, check)
-    expect(check.locator(".jp-OutputArea-output", has_text="✗ [0/2 marks] I.1")).to_be_visible(timeout=STEP_LIMIT)
-    check.scroll_into_view_if_needed()
+    text = answer_and_check(page, answer, check, wrong, "✗ [0/2 marks] I.1")
     shot(page, "wrong-answer-one-line")
-    text = outputs_text(check)
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[0].startswith("✗ [0/2 marks] I.1: check 'I.1.avg_length'") and "characters" in lines[0], text
     assert len(lines) <= 2 and "Traceback" not in text and ".py" not in text, text
 
-    # Validate (which saves the notebook first): the server keeps serving, and saving, while it runs.
-    page.locator(".jp-ToolbarButtonComponent-label", has_text="Validate").click()
-    expect(page.locator(".jp-ToolbarButtonComponent-label", has_text="Validating")).to_be_visible(timeout=STEP_LIMIT)
-    shot(page, "validating")
-    served, slowest = 0, 0.0
-    dialog = page.locator(".jp-Dialog")
-    while True:  # a listing and a save, again and again, until the results show
-        start = time.monotonic()
-        student_lab.api("/api/contents/release?content=1", timeout=10)
-        student_lab.api("/api/contents/scratch.txt", method="PUT", timeout=10,
-                        data=json.dumps({"type": "file", "format": "text", "content": f"{served}"}).encode())
-        slowest = max(slowest, time.monotonic() - start)
-        served += 1
-        try:
-            dialog.wait_for(state="visible", timeout=250)
-            break
-        except PlaywrightTimeout:
-            assert served < 2000, "Validate did not answer"
-    assert served >= 3 and slowest < 5, f"{served} requests served while validating, the slowest in {slowest:.1f} s"
+    # Validate: the server keeps serving, and saving, while it runs.
+    dialog = validate_while_serving(page, student_lab, shot)
     expect(dialog).to_contain_text("I.1", timeout=STEP_LIMIT)
     shot(page, "validate-results")
     page.keyboard.press("Escape")
@@ -393,6 +449,50 @@ def test_student_flow(page, student_lab, student_home):
     assert not list(student_home.rglob("*.pt")), "notebooks write checkpoints outside the student's folder"
 
 
+PROBE_LIMIT = 3  # s: the cell limit of the timeout probe
+
+
+def test_validate_says_a_timeout(page, fresh_clone, tmp_path, tmp_path_factory):
+    """Validate on a cell that runs past its limit: the dialog says timeout, not a wrong
+    answer, and the server keeps serving while it runs. The limit comes from an
+    nbgrader_config.py in the folder the server starts in, which the Validate process
+    reads (as in tests/test_lab.py)."""
+    shot = Shots("validate-timeout")
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    (folder / "nbgrader_config.py").write_text(
+        f"c = get_config()\nload_subconfig({str(fresh_clone / 'nbgrader_config.py')!r})\n"
+        f"c.Execute.timeout = {PROBE_LIMIT}\n"
+        f"c.Execute.error_on_timeout = dict(c.Execute.error_on_timeout, "
+        f"evalue='this cell ran past the {PROBE_LIMIT} s limit and was stopped')\n")
+    probe = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                               "language": "python"}})
+    for source, grading_meta in (
+            ("import time\nsizes = []\ntime.sleep(600)  # the sweep, on a busy machine\nsizes = [16, 32, 64]",
+             {"grade": False, "solution": True, "grade_id": "sweep"}),
+            ("assert len(sizes) == 3, 'one entry per batch size'",
+             {"grade": True, "solution": False, "grade_id": "sweep_test", "points": 1})):
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["nbgrader"] = {"schema_version": 3, "locked": False, "task": False, **grading_meta}
+        cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
+        probe.cells.append(cell)
+    nbformat.write(probe, folder / "sweep.ipynb")
+    lab = Lab("student", fresh_clone, folder, tmp_path / "lab", _data_env(tmp_path_factory))
+    try:
+        open_notebook(page, lab, "sweep.ipynb")
+        shot(page, "probe-notebook")
+        dialog = validate_while_serving(page, lab, shot)
+        expect(dialog).to_contain_text("TIMEOUT, not a wrong answer", timeout=STEP_LIMIT)
+        shot(page, "validate-says-timeout")
+        text = dialog.inner_text()
+        assert f"ran past the {PROBE_LIMIT} s limit" in text, text
+        # the stopped cell first, then its check, said as not judged before its assertion
+        assert text.index("TIMEOUT, not a wrong answer") < text.index("Not judged") \
+            < text.index("AssertionError: one entry per batch size"), text
+    finally:
+        lab.stop()
+
+
 # ---------------------------------------------------------------- the instructor
 def formgrader(page, lab: Lab, path: str) -> None:
     page.goto(f"{lab.url}/formgrader/{path}?token={lab.token}")
@@ -400,7 +500,7 @@ def formgrader(page, lab: Lab, path: str) -> None:
 
 def test_instructor_flow(page, instructor_lab, course):
     shot = Shots("instructor")
-    # Formgrader opens inside JupyterLab on a fresh clone's gradebook (repaired if unstamped).
+    # Formgrader opens inside JupyterLab on the graded gradebook (a fresh clone's: test_formgrader_on_a_fresh_clone).
     instructor_lab.open(page)
     menu(page, "Nbgrader", "nbgrader:open-formgrader")
     frame = page.frame_locator("iframe").first
@@ -449,6 +549,34 @@ def _total(course: Path, student: str, assignment: str) -> float:
     with open(course / "autograde" / "grades.csv") as f:
         row = next(r for r in csv.DictReader(f) if r["student"] == student and r["assignment"] == assignment)
     return float(row["score"])
+
+
+def test_formgrader_on_a_fresh_clone(page, fresh_clone, tmp_path, tmp_path_factory):
+    """`make lab-instructor` on a fresh clone (no gradebook yet), from a shell whose PATH
+    lacks the environment's bin/: formgrader gets past "Loading, please wait...", lists
+    the assignments, and the gradebook it made carries its schema version."""
+    shot = Shots("formgrader-fresh-clone")
+    bin_dir = str(Path(sys.executable).parent)
+    env = dict(os.environ, **_data_env(tmp_path_factory))
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and p != bin_dir)
+    lab = Lab("instructor", fresh_clone, fresh_clone, tmp_path / "lab", env, shell=True)
+    try:
+        lab.open(page)
+        menu(page, "Nbgrader", "nbgrader:open-formgrader")
+        frame = page.frame_locator("iframe").first
+        for assignment in paths.assignments():
+            expect(frame.locator("td.name", has_text=assignment),
+                   "formgrader lists no assignment: still 'Loading, please wait...'? (nbgrader runs alembic "
+                   "from PATH; see server.log)").to_be_visible(timeout=STEP_LIMIT)
+        expect(frame.locator("text=Loading, please wait...")).to_have_count(0)
+        shot(page, "formgrader-assignments")
+    finally:
+        lab.stop()
+    gradebook = fresh_clone / "autograde" / "gradebook.db"
+    with sqlite3.connect(gradebook) as db:
+        versions = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert len(versions) == 1 and versions[0][0], versions
+    assert "stamped" not in lab.log.read_text(), "nbgrader should stamp it itself, with no repair after"
 
 
 # ---------------------------------------------------------------- the exchange
