@@ -100,6 +100,7 @@ report: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.imdb_epoch
 	$(PY) -m bench.word2vec_epoch
+	$(PY) -m bench.bert_gru_epoch
 
 # What grading costs beyond the student's own run, and the speed-up of workers and Dask
 bench-grading: $(STAMP) sandbox
