@@ -81,17 +81,19 @@ def load_bert(mode: str | None = None, frozen: bool = True, verbose: bool = True
     verbosity = logging.get_verbosity()
     logging.set_verbosity_error()  # the hub checkpoint's unused pre-training heads are expected
     try:
-        tokenizer = BertTokenizerFast.from_pretrained(source)
-        bert = BertModel.from_pretrained(source)
+        bert, tokenizer = _from_pretrained(BertModel, BertTokenizerFast, source, online=mode != "tiny")
     except OSError as error:
         raise EncoderMissing(
-            f"Could not load {HUB_BERT} for COURSE_DATA=full ({error}). On a machine with network, run "
-            f"`python -c \"from transformers import BertModel, BertTokenizerFast as T; "
+            f"Could not load {HUB_BERT} for COURSE_DATA=full ({str(error).splitlines()[0]}). On a machine with "
+            f"network, run `python -c \"from transformers import BertModel, BertTokenizerFast as T; "
             f"T.from_pretrained('{HUB_BERT}'); BertModel.from_pretrained('{HUB_BERT}')\"` and copy its "
             f"Hugging Face cache (~/.cache/huggingface, or $HF_HOME) to the same place here; or unset "
             f"COURSE_DATA to use the packaged encoder.") from error
     finally:
         logging.set_verbosity(verbosity)
+    if tokenizer.vocab_size != bert.config.vocab_size:  # transformers makes an empty tokenizer of missing files
+        raise EncoderMissing(f"{name}'s tokenizer files are missing or incomplete ({tokenizer.vocab_size} tokens "
+                             f"for a model of {bert.config.vocab_size}): download them again (see the README).")
     if frozen:
         bert.requires_grad_(False).eval()
     if verbose:
@@ -99,6 +101,29 @@ def load_bert(mode: str | None = None, frozen: bool = True, verbose: bool = True
         print(f"encoder: {name}, {config.num_hidden_layers} layers, {config.hidden_size} wide"
               f"{', frozen' if frozen else ''}")
     return tokenizer, bert
+
+
+def _from_pretrained(model_class, tokenizer_class, source, online: bool):
+    """The model (first: it fails loudly where files are missing) and tokenizer, from the local
+    cache if there; else from the hub when ``online`` and the hub answers within seconds (the
+    hub client retries for minutes when it does not)."""
+    try:
+        return (model_class.from_pretrained(source, local_files_only=True),
+                tokenizer_class.from_pretrained(source, local_files_only=True))
+    except OSError:
+        if not online or not _reachable("huggingface.co"):
+            raise
+    return model_class.from_pretrained(source), tokenizer_class.from_pretrained(source)
+
+
+def _reachable(host: str, timeout: float = 5.0) -> bool:
+    import socket
+
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
 
 
 @dataclass

@@ -29,7 +29,9 @@ def test_a_missing_package_says_what_to_install(monkeypatch):
 
 
 def test_the_hub_model_offline_says_what_to_download(monkeypatch, tmp_path):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    """Without the model in the cache and without the hub: at once, what to run and what to copy."""
     monkeypatch.setenv("HF_HOME", str(tmp_path))
-    with pytest.raises(EncoderMissing, match="Could not load bert-base-uncased.*from_pretrained"):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(pretrained, "_reachable", lambda host, timeout=5.0: False)
+    with pytest.raises(EncoderMissing, match="Could not load bert-base-uncased.*from_pretrained.*HF_HOME"):
         load_bert("full")
