@@ -78,8 +78,9 @@ def load_bert(mode: str | None = None, frozen: bool = True, verbose: bool = True
         source, name = PACKAGED_BERT.path(), f"{PACKAGED_BERT.model} (packaged by {PACKAGED_BERT.distribution})"
     else:
         source, name = HUB_BERT, HUB_BERT
-    verbosity = logging.get_verbosity()
+    verbosity, bars = logging.get_verbosity(), logging.is_progress_bar_enabled()
     logging.set_verbosity_error()  # the hub checkpoint's unused pre-training heads are expected
+    logging.disable_progress_bar()  # a bar of a fraction of a second, on stderr
     try:
         bert, tokenizer = _from_pretrained(BertModel, BertTokenizerFast, source, online=mode != "tiny")
     except OSError as error:
@@ -91,6 +92,8 @@ def load_bert(mode: str | None = None, frozen: bool = True, verbose: bool = True
             f"COURSE_DATA to use the packaged encoder.") from error
     finally:
         logging.set_verbosity(verbosity)
+        if bars:
+            logging.enable_progress_bar()
     if tokenizer.vocab_size != bert.config.vocab_size:  # transformers makes an empty tokenizer of missing files
         raise EncoderMissing(f"{name}'s tokenizer files are missing or incomplete ({tokenizer.vocab_size} tokens "
                              f"for a model of {bert.config.vocab_size}): download them again (see the README).")
