@@ -6,10 +6,12 @@ from dataclasses import dataclass
 __all__ = ["CELL_TIMEOUT", "GradingLimits", "GRADING_LIMITS", "OUTPUT_LIMIT"]
 
 # Seconds a cell may run where the code is ours (solutions, nbval, Validate).
-# The slowest tiny-mode cell (the Seq2Seq training) takes about 40 s on two idle
-# cores and under 2 minutes with three notebooks sharing them, so a stuck kernel
-# shows within 3 minutes; on the real data one cell trains for hours.
-CELL_TIMEOUT = {"tiny": 180, "full": 4 * 3600}
+# The slowest tiny-mode cells (the Seq2Seq and BERT + GRU training) take 40 to
+# 100 s on two idle cores, but CI shares its cores with other work: there the
+# Seq2Seq training once passed 180 s. The limit is there to report a stuck
+# kernel, not to time a cell, so it leaves a wide margin; on the real data one
+# cell trains for hours.
+CELL_TIMEOUT = {"tiny": 600, "full": 4 * 3600}
 
 
 @dataclass(frozen=True)

