@@ -10,7 +10,9 @@ An epoch is 17,500 training and 7,500 validation reviews in batches of 128,
 each review 128 to 512 tokens (uniform, mean 320, near IMDB's mean in
 WordPieces). Timing a whole epoch of (a) on a CPU takes an hour, so TIMED
 batches of each kind are timed and the epoch is scaled from them (it says
-so). Peak memory: what the process holds at its largest (CUDA: the device's
+so); ``BENCH_REVIEWS=N`` times batches of N reviews rather than 128 and scales
+by the number of reviews (what the CPU's time grows with; on CUDA keep 128,
+where a small batch leaves the device idle). Peak memory: what the process holds at its largest (CUDA: the device's
 peak allocation), and what storing the features of a full epoch would take.
 On CUDA when present, else the CPU. ``BENCH_BATCHES=N`` times N batches.
 """
@@ -29,13 +31,14 @@ from reference.bert_gru import BERTGRUSentiment
 
 TRAIN, VALID, BATCH, SHORTEST, LONGEST = 17_500, 7_500, 128, 128, 512
 TIMED = int(os.environ.get("BENCH_BATCHES", 2))
+REVIEWS = int(os.environ.get("BENCH_REVIEWS", BATCH))  # reviews per timed batch
 
 
 def batch(device, generator):
-    lengths = torch.randint(SHORTEST, LONGEST + 1, (BATCH,), generator=generator)
-    ids = torch.randint(1000, 30000, (BATCH, int(lengths.max())), generator=generator)
+    lengths = torch.randint(SHORTEST, LONGEST + 1, (REVIEWS,), generator=generator)
+    ids = torch.randint(1000, 30000, (REVIEWS, int(lengths.max())), generator=generator)
     mask = torch.arange(ids.shape[1]) < lengths[:, None]
-    return (ids * mask).to(device), mask.to(device), torch.randint(0, 2, (BATCH,), generator=generator).float().to(device)
+    return (ids * mask).to(device), mask.to(device), torch.randint(0, 2, (REVIEWS,), generator=generator).float().to(device)
 
 
 def peak_mib(device) -> float:
@@ -84,14 +87,13 @@ def main() -> None:
             if i:
                 train_times.append(t.seconds)
                 valid_times.append(v.seconds)
-        seconds[name] = (statistics.mean(train_times) * -(-TRAIN // BATCH)
-                         + statistics.mean(valid_times) * -(-VALID // BATCH))
+        seconds[name] = (statistics.mean(train_times) * TRAIN + statistics.mean(valid_times) * VALID) / REVIEWS
         peaks[name] = peak_mib(device)
 
     stored = (TRAIN + VALID) * (SHORTEST + LONGEST) / 2 * bert.config.hidden_size * 2 / 2**30
     print(f"(a) the encoder in every step      {seconds['a']:9.0f} s/epoch   peak {peaks['a']:8,.0f} MiB   [{device.type}]")
     print(f"(b) the GRU on stored features     {seconds['b']:9.0f} s/epoch   peak {peaks['b']:8,.0f} MiB   [{device.type}]")
-    print(f"a/b = {seconds['a'] / seconds['b']:.1f}x   (scaled from {TIMED} timed batches of {BATCH} of each kind; "
+    print(f"a/b = {seconds['a'] / seconds['b']:.1f}x   (scaled from {TIMED} timed batches of {REVIEWS} of each kind; "
           f"{torch.get_num_threads()} CPU threads)")
     print(f"stored features of an epoch's {TRAIN + VALID:,} reviews: {stored:.1f} GiB in half precision "
           f"(encode_texts with a cache folder keeps them in a file mapped into memory, not in it)")
