@@ -40,7 +40,7 @@ from .build import nbgrader, say
 from .execute import CourseClient, cores, kernel_env
 from .judge import split_hidden
 from .limits import GRADING_LIMITS
-from .paths import ROOT, assignments, source_notebooks
+from .paths import ROOT, SOLUTIONS, assignments, source_notebooks
 from . import sandbox
 
 __all__ = ["Job", "ForgetCopiedCells", "sanitize_steps", "check_submission", "grade_notebook", "autograde", "feedback", "problems_of", "scores",
@@ -327,6 +327,9 @@ def autograde(root: Path = ROOT, workers: int | None = None, scheduler: str | No
                     jobs.append((Job(student, assignment, name, nbformat.writes(nb), files, mode,
                                      max(1, cores() // workers), sandboxed,
                                      str(data_dir()) if mode == "full" else None), key))
+    # The longest notebooks first: with the longest last, one worker would run it alone
+    # at the end while the others wait (a 4-minute notebook graded last added minutes).
+    jobs.sort(key=lambda item: expected_seconds(item[0].assignment, item[0].notebook), reverse=True)
     config = _config(root, runs)
     for key in [k for k, names in pending.items() if not names]:  # already run: save again (cheap)
         _save(config, *key, report)
@@ -349,6 +352,14 @@ def autograde(root: Path = ROOT, workers: int | None = None, scheduler: str | No
             for problem in problems:
                 say(f"! {student} / {assignment}: {problem}")
     return report
+
+
+def expected_seconds(assignment: str, notebook: str) -> float:
+    """How long the solution of ``notebook`` ran (``course solutions`` records it); 0 if unknown."""
+    try:
+        return nbformat.read(SOLUTIONS / assignment / notebook, as_version=4).metadata["course"]["run_seconds"]
+    except (OSError, KeyError, ValueError):
+        return 0
 
 
 def _save(config, student: str, assignment: str, report: dict) -> None:

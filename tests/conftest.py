@@ -15,6 +15,16 @@ def pytest_configure(config):
         config.option.nbval_cell_timeout = CELL_TIMEOUT["tiny"]
 
 
+def pytest_collection_modifyitems(items):
+    """`make test` runs two pytest-xdist workers (--dist loadgroup): every test that reads the
+    session's `graded` course runs on one of them, so that the course is graded once; each
+    notebook under solutions/ and each test file's other tests go whole to whichever worker
+    is free."""
+    for item in items:
+        if "graded" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("graded"))
+
+
 @pytest.fixture(autouse=True)
 def _tiny_mode(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("COURSE_DATA", "tiny")
