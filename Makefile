@@ -69,11 +69,11 @@ demo: $(STAMP) sandbox
 # OMP_WAIT_POLICY=PASSIVE: torch's waiting threads sleep rather than spin, so
 # that tests sharing the cores with other work slow down by their share, not
 # several times over (course/execute.py gives every kernel it starts the same).
-# Two pytest-xdist workers side by side (tests/conftest.py groups the tests that
-# share the graded course): while one grades the sample students, the other runs
-# the solution notebooks and the other tests, in the time the first leaves idle.
+# Two pytest-xdist workers side by side, each test file and notebook whole on one
+# of them, in the order tests/conftest.py gives: while one grades the sample
+# students, the other runs the solution notebooks and the other tests.
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-XDIST := --numprocesses 2 --dist loadgroup
+XDIST := --numprocesses 2 --dist loadfile --no-loadscope-reorder
 
 test: $(STAMP) sandbox chromium
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -p no:cacheprovider $(XDIST) tests solutions $(NBVAL)

@@ -1,9 +1,11 @@
 """Shared test setup: every test runs in the tiny data mode with a private cache,
 and nbval stops a solution's cell at the tiny mode's time limit (course/limits.py)."""
+import json
 import os
 import shutil
 
 import pytest
+from filelock import FileLock
 
 from course import build, grading, paths, sandbox
 from course.limits import CELL_TIMEOUT
@@ -16,13 +18,28 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    """`make test` runs two pytest-xdist workers (--dist loadgroup): every test that reads the
-    session's `graded` course runs on one of them, so that the course is graded once; each
-    notebook under solutions/ and each test file's other tests go whole to whichever worker
-    is free."""
-    for item in items:
-        if "graded" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("graded"))
+    """`make test` runs two pytest-xdist workers (--dist loadfile --no-loadscope-reorder): each
+    test file and each notebook under solutions/ goes whole to a worker, in this order, two
+    to each worker at first and then to whichever is free:
+
+    1. tests/test_pipeline.py, whose first test grades the sample students (the `graded`
+       course, several minutes on both cores), so that grading starts at once;
+    2. the solution notebooks, the longest first (their recorded run time), so that no
+       long one is left alone at the end;
+    3. the other files that read the graded course (by then it is ready, or being made);
+    4. every other test file, as collected.
+    """
+    def rank(path):
+        if path.name == "test_pipeline.py":
+            return 0, 0
+        if path.suffix == ".ipynb":
+            return 1, -json.loads(path.read_text())["metadata"].get("course", {}).get("run_seconds", 0)
+        return (2 if path in uses_graded else 3), 0
+
+    uses_graded = {item.path for item in items if "graded" in getattr(item, "fixturenames", ())}
+    ranks = {path: rank(path) for path in {item.path for item in items}}
+    first = {path: i for i, path in reversed(list(enumerate(item.path for item in items)))}
+    items.sort(key=lambda item: (ranks[item.path], first[item.path]))
 
 
 @pytest.fixture(autouse=True)
@@ -34,10 +51,24 @@ def _tiny_mode(monkeypatch, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, worker_id):
     """A copy of the course with the sample students plus three broken submissions, autograded
-    (once a session: tests/test_pipeline.py checks it, tests/test_browser.py opens it in formgrader)."""
-    root = tmp_path_factory.mktemp("course")
+    once a session (tests/test_pipeline.py checks it, tests/test_browser.py opens it in
+    formgrader): under pytest-xdist, by the first worker that asks, the others waiting for it
+    and reading the same copy."""
+    if worker_id == "master":
+        return _grade(tmp_path_factory.mktemp("course"))
+    shared = tmp_path_factory.getbasetemp().parent / "graded"
+    with FileLock(f"{shared}.lock"):
+        problems = shared / "problems.json"
+        if not problems.exists():
+            _, found = _grade(shared / "course")
+            problems.write_text(json.dumps(found))
+        return shared / "course", json.loads(problems.read_text())
+
+
+def _grade(root):
+    root.mkdir(parents=True)
     shutil.copytree(ROOT / "source", root / "source")
     shutil.copy(ROOT / "nbgrader_config.py", root)
     submitted = root / "autograde" / "submitted"
