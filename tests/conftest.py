@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from filelock import FileLock
+from pathlib import Path
 
 from course import build, grading, paths, sandbox
 from course.limits import CELL_TIMEOUT
@@ -55,7 +56,12 @@ def graded(tmp_path_factory, worker_id):
     """A copy of the course with the sample students plus three broken submissions, autograded
     once a session (tests/test_pipeline.py checks it, tests/test_browser.py opens it in
     formgrader): under pytest-xdist, by the first worker that asks, the others waiting for it
-    and reading the same copy."""
+    and reading the same copy.
+
+    The sample student `solution` (the reference solution) is left out: nbval runs it
+    (solutions/), `make demo` grades it, and the `alternative` student, a second solution
+    written from the release alone, is the evidence that a right answer earns every point,
+    hidden checks included. Each full notebook thus runs twice here, not three times."""
     if worker_id == "master":
         return _grade(tmp_path_factory.mktemp("course"))
     shared = tmp_path_factory.getbasetemp().parent / "graded"
@@ -72,7 +78,8 @@ def _grade(root):
     shutil.copytree(ROOT / "source", root / "source")
     shutil.copy(ROOT / "nbgrader_config.py", root)
     submitted = root / "autograde" / "submitted"
-    shutil.copytree(paths.SUBMITTED, submitted)
+    shutil.copytree(paths.SUBMITTED, submitted, ignore=lambda folder, names: {"solution"} & set(names)
+                    if Path(folder) == paths.SUBMITTED else set())
     notebook = "bow_sentiment.ipynb"
     broken = submitted / "broken" / "a1_bow_sentiment"
     broken.mkdir(parents=True)

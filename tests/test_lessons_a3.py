@@ -2,8 +2,9 @@
 
 Training is the notebook's dearest step (about two minutes on two cores), so the lessons that
 need a trained model read the numbers that the notebook itself printed when the `graded` fixture
-autograded the sample student `solution` (its reference solution, run in the sandbox by a real
-kernel), rather than train a third time. The others are computed here.
+autograded the sample student `alternative` (a second solution, written from the release alone,
+run in the sandbox by a real kernel), rather than train once more: the lessons must show in any
+right solution, not only in ours. The others are computed here.
 """
 import math
 import re
@@ -22,9 +23,9 @@ RIGHT_POSITIVE, MIDDLE, WRONG_NEGATIVE = math.log1p(math.exp(-1)), math.log(2), 
 
 @pytest.fixture(scope="module")
 def printed(graded):
-    """What each cell of the autograded solution printed, by grade id."""
+    """What each cell of the autograded alternative solution printed, by grade id."""
     root, _ = graded
-    nb = nbformat.read(root / "autograde" / "autograded" / "solution" / NOTEBOOK, as_version=4)
+    nb = nbformat.read(root / "autograde" / "autograded" / "alternative" / NOTEBOOK, as_version=4)
     texts = {}
     for cell in nb.cells:
         if cell.cell_type == "code":

@@ -116,18 +116,25 @@ def test_release_hides_solutions_hidden_tests_and_answers():
 # the grader are proved on a small probe assignment (tests/test_grading_security.py).
 
 
+def graded_students(root):
+    """The sample students that the `graded` course holds (all but the reference solution)."""
+    spec = json.loads(paths.SAMPLES.read_text())["students"]
+    students = {s: plan for s, plan in spec.items() if (root / "autograde" / "submitted" / s).is_dir()}
+    assert {"alternative", "partial", "blank"} <= set(students), students
+    return students
+
+
 def test_sample_submissions_get_their_expected_scores(graded):
     root, _ = graded
     scores = grading.scores(root)
-    spec = json.loads(paths.SAMPLES.read_text())
-    for student, plan in spec["students"].items():
+    for student, plan in graded_students(root).items():
         for assignment, expected in plan["expected_score"].items():
             assert scores[student][assignment]["score"] == expected, student
     total = {a: sum(c.metadata["nbgrader"]["points"] for p in paths.source_notebooks(a) for c in read(p).cells
                     if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code")
              for a in ASSIGNMENTS}
-    for assignment in ASSIGNMENTS:  # every automatic point for the solution, none for the blank
-        assert scores["solution"][assignment]["score"] == total[assignment]
+    for assignment in ASSIGNMENTS:  # every automatic point for a solution, none for the blank
+        assert scores["alternative"][assignment]["score"] == total[assignment]
         assert scores["blank"][assignment]["score"] == 0
         assert 0 < scores["partial"][assignment]["score"] < total[assignment]
 
@@ -147,11 +154,11 @@ def test_alternative_solutions_earn_every_automatic_point(graded):
             assert not failed, f"{assignment}/{path.name}: a right answer lost marks: {failed}"
 
 
-@pytest.mark.parametrize("student", ["solution", "alternative"])
-def test_hidden_checks_read_only_what_the_statement_gives(graded, student):
+def test_hidden_checks_read_only_what_the_statement_gives(graded):
     """Every question a hidden check asked the kernel while grading (kept in the run notebooks)
     reads names, attributes and signatures that the release gives before its test cell."""
     root, _ = graded
+    student = "alternative"  # the reference solution asks the same questions (it is not graded here)
     problems, asked = [], 0
     for assignment in ASSIGNMENTS:
         for path in paths.source_notebooks(assignment):
@@ -193,7 +200,7 @@ def test_bad_submissions_are_reported_and_kept(graded):
     assert "rename it to bow_sentiment.ipynb" in problems["misnamed"]["a1_bow_sentiment"][0]
     assert "nothing submitted" in problems["nothing"]["a1_bow_sentiment"][0]
     assert {s for s, p in problems.items() if "a1_bow_sentiment" in p} == {"broken", "misnamed", "nothing"}
-    assert not any(student in problems for student in ("solution", "partial", "blank"))
+    assert not any(student in problems for student in ("alternative", "partial", "blank"))
     submitted = root / "autograde" / "submitted"
     assert (submitted / "broken" / "a1_bow_sentiment" / "bow_sentiment.ipynb").read_text().startswith('{"cells"')
     assert (submitted / "misnamed" / "a1_bow_sentiment" / "Bow Sentiment (1).ipynb").exists()
@@ -201,7 +208,7 @@ def test_bad_submissions_are_reported_and_kept(graded):
 
 def test_feedback_html_and_csv_export(graded):
     root, _ = graded
-    for student in ("solution", "partial", "blank"):
+    for student in ("alternative", "partial", "blank"):
         for page in ("a1_bow_sentiment/bow_sentiment.html", "a2_embeddings_seq2seq/word2vec.html",
                      "a2_embeddings_seq2seq/seq2seq.html"):
             html = (root / "autograde" / "feedback" / student / page).read_text()
@@ -209,8 +216,7 @@ def test_feedback_html_and_csv_export(graded):
             assert "HIDDEN TESTS" not in html and "student(" not in html.replace("<span class=\"p\">", "")
     with open(root / "autograde" / "grades.csv") as f:
         rows = {(r["assignment"], r["student"]): r for r in csv.DictReader(f)}
-    spec = json.loads(paths.SAMPLES.read_text())["students"]
-    for student, plan in spec.items():
+    for student, plan in graded_students(root).items():
         for assignment, expected in plan["expected_score"].items():
             assert float(rows[assignment, student]["score"]) == expected
             assert rows[assignment, student]["status"] == "graded"
