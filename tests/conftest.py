@@ -3,10 +3,10 @@ and nbval stops a solution's cell at the tiny mode's time limit (course/limits.p
 import json
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from filelock import FileLock
-from pathlib import Path
 
 from course import build, grading, paths, sandbox
 from course.limits import CELL_TIMEOUT
