@@ -558,10 +558,14 @@ def test_instructor_flow(page, instructor_lab, course):
         written = next(g for g in submission.grades if g.cell_type == "markdown" and g.max_score > 0)
         submission_id, grade_id, points = submission.id, written.name, written.max_score
     formgrader(page, instructor_lab, f"submissions/{submission_id}/")
+    # The page fetches its grades after it shows: a score typed before they arrive is lost (a
+    # loaded machine showed it), so wait until the page has stopped asking.
+    page.wait_for_load_state("networkidle", timeout=STEP_LIMIT)
     score = page.locator(f"input.score[id='{grade_id}']")
     expect(score).to_be_visible(timeout=STEP_LIMIT)
     score.scroll_into_view_if_needed()
-    with page.expect_response(lambda r: "/api/grade/" in r.url and r.request.method == "PUT") as saved:
+    with page.expect_response(lambda r: "/api/grade/" in r.url and r.request.method == "PUT",
+                              timeout=STEP_LIMIT) as saved:
         score.fill(f"{points:g}")
         score.press("Tab")
     assert saved.value.ok, saved.value.status
