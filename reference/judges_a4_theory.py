@@ -26,7 +26,7 @@ import numpy as np
 
 from course.judge import close
 
-__all__ = ["all_bit_strings", "parity", "rnn_outputs", "RNN_LENGTH", "rnn_cases", "rnn_problem",
+__all__ = ["all_bit_strings", "parity", "fixed_long_strings", "rnn_outputs", "RNN_LENGTH", "rnn_cases", "rnn_problem",
            "GATES", "SEED_LSTM", "SOLUTION_LSTM", "sigmoid", "run_lstm", "count_wrong", "parse_lstm_weights",
            "lstm_cases", "lstm_problem", "lstm_count_cases", "count_problem", "random_table", "beam_search",
            "beam_cases", "beam_problem", "TRAP", "trap_problem", "matrix_with_eigenvalues", "jacobian",
@@ -71,14 +71,24 @@ def rnn_outputs(act: Callable[[list[float]], list], W, b: float, bits: np.ndarra
     return outputs
 
 
+def fixed_long_strings(length: int) -> np.ndarray:
+    """The long strings every hidden check runs, whatever the draw: a 1 then length - 1 zeros (the state must
+    hold a 1), all 1s, all 0s, and 1010...: [4, length]."""
+    one_then_zeros = np.zeros(length, dtype=np.int64)
+    one_then_zeros[0] = 1
+    return np.stack([one_then_zeros, np.ones(length, dtype=np.int64), np.zeros(length, dtype=np.int64),
+                     np.arange(length) % 2 == 0]).astype(np.int64)
+
+
 def rnn_cases(rng: np.random.Generator, n_long: int = 24) -> tuple[np.ndarray, np.ndarray]:
-    """(bits [4096 + n_long, RNN_LENGTH], lengths): every string of 12 bits (their prefixes are every
-    string up to 12 bits, so the outputs after each bit cover them all), padded with zeros, then n_long
-    random strings of RNN_LENGTH bits, the share of 1s random per string."""
+    """(bits [4096 + 4 + n_long, RNN_LENGTH], lengths): every string of 12 bits (their prefixes are every
+    string up to 12 bits, so the outputs after each bit cover them all), padded with zeros, then
+    fixed_long_strings and n_long random strings of RNN_LENGTH bits, the share of 1s random per string."""
     short = np.zeros((4096, RNN_LENGTH), dtype=np.int64)
     short[:, :12] = all_bit_strings(12)
     long = (rng.random((n_long, RNN_LENGTH)) < rng.uniform(0.1, 0.9, size=(n_long, 1))).astype(np.int64)
-    return np.concatenate([short, long]), np.array([12] * 4096 + [RNN_LENGTH] * n_long)
+    long = np.concatenate([fixed_long_strings(RNN_LENGTH), long])
+    return np.concatenate([short, long]), np.array([12] * 4096 + [RNN_LENGTH] * len(long))
 
 
 def rnn_problem(outputs: np.ndarray, bits: np.ndarray, lengths: np.ndarray) -> str | None:
@@ -95,9 +105,13 @@ def rnn_problem(outputs: np.ndarray, bits: np.ndarray, lengths: np.ndarray) -> s
         return (f"the network's output is read wrong after {int(wrong_short.sum())} of the 49,152 bits of the "
                 f"4,096 strings of 12 bits, for instance at the end of {string}")
     wrong_long = (read[long] != parity(bits[long])).any(axis=1)
+    if wrong_long[0]:
+        return (f"the network gets every string up to 12 bits right, but after a 1 followed by {bits.shape[1] - 1} "
+                f"0s its output has lost the 1: does its state drift?")
     if wrong_long.any():
         return (f"the network gets every string up to 12 bits right, but goes wrong on {int(wrong_long.sum())} of "
-                f"{len(wrong_long)} random strings of {bits.shape[1]} bits: does its state drift?")
+                f"{len(wrong_long)} long strings of {bits.shape[1]} bits (random, all 1s, all 0s, alternating): does its "
+                f"state drift?")
     return None
 
 
@@ -164,8 +178,10 @@ def parse_lstm_weights(answer) -> dict | str:
 
 
 def lstm_cases(rng: np.random.Generator, n_long: int = 64, length: int = 300) -> np.ndarray:
-    """Random strings of `length` bits, the share of 1s random per string (some with long runs of 0s)."""
-    return (rng.random((n_long, length)) < rng.uniform(0.02, 0.9, size=(n_long, 1))).astype(np.int64)
+    """fixed_long_strings, then random strings of `length` bits, the share of 1s random per string (some
+    with long runs of 0s): [4 + n_long, length]."""
+    random = (rng.random((n_long, length)) < rng.uniform(0.02, 0.9, size=(n_long, 1))).astype(np.int64)
+    return np.concatenate([fixed_long_strings(length), random])
 
 
 def lstm_problem(weights: dict, long_bits: np.ndarray) -> str | None:
@@ -175,7 +191,10 @@ def lstm_problem(weights: dict, long_bits: np.ndarray) -> str | None:
         return f"with real sigmoid and tanh, {wrong} of the 90,114 outputs on the strings up to 12 bits are read wrong"
     bad = ((run_lstm(long_bits, weights) > 0.5) != parity(long_bits)).any(axis=1)
     if bad.any():
-        return (f"every string up to 12 bits is right, but {int(bad.sum())} of {len(bad)} random strings of "
+        if bad[0]:
+            return (f"every string up to 12 bits is right, but after a 1 followed by {long_bits.shape[1] - 1} 0s the "
+                    f"output has lost the 1: the cell leaks (is the forget gate close enough to 1?)")
+        return (f"every string up to 12 bits is right, but {int(bad.sum())} of {len(bad)} long strings of "
                 f"{long_bits.shape[1]} bits go wrong: does the cell forget, or drift?")
     return None
 
