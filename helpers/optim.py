@@ -1,0 +1,44 @@
+"""Update rules for the numpy models: ``next_w, config = rule(w, dw, config)``.
+
+``config`` holds the rule's hyperparameters (``learning_rate``...) and its
+running state (Adam's moments); the solver keeps one per parameter and passes
+it back at the next step. A missing entry takes its default.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["sgd", "adam"]
+
+
+def sgd(w, dw, config=None):
+    """Plain stochastic gradient descent: ``w - learning_rate * dw``.
+
+    config: ``learning_rate`` (default 1e-2).
+    """
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    return w - config["learning_rate"] * dw, config
+
+
+def adam(w, dw, config=None):
+    """Adam: a step along the running mean of the gradients, scaled by their running size.
+
+    config: ``learning_rate`` (1e-3), ``beta1`` (0.9), ``beta2`` (0.999),
+    ``epsilon`` (1e-8); state ``m`` and ``v`` (moments, of w's shape) and
+    ``t`` (steps taken), which the bias correction needs.
+    """
+    config = {} if config is None else config
+    for key, default in (("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)):
+        config.setdefault(key, default)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config.setdefault("t", 0)
+    beta1, beta2 = config["beta1"], config["beta2"]
+    config["t"] += 1
+    config["m"] = beta1 * config["m"] + (1 - beta1) * dw
+    config["v"] = beta2 * config["v"] + (1 - beta2) * dw * dw
+    m_hat = config["m"] / (1 - beta1 ** config["t"])
+    v_hat = config["v"] / (1 - beta2 ** config["t"])
+    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+    return next_w.astype(w.dtype, copy=False), config
