@@ -6,6 +6,8 @@ it back at the next step. A missing entry takes its default.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["sgd", "adam"]
@@ -31,14 +33,15 @@ def adam(w, dw, config=None):
     config = {} if config is None else config
     for key, default in (("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)):
         config.setdefault(key, default)
-    config.setdefault("m", np.zeros_like(w))
-    config.setdefault("v", np.zeros_like(w))
-    config.setdefault("t", 0)
-    beta1, beta2 = config["beta1"], config["beta2"]
-    config["t"] += 1
-    config["m"] = beta1 * config["m"] + (1 - beta1) * dw
-    config["v"] = beta2 * config["v"] + (1 - beta2) * dw * dw
-    m_hat = config["m"] / (1 - beta1 ** config["t"])
-    v_hat = config["v"] / (1 - beta2 ** config["t"])
-    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+    if "m" not in config:  # the first step: no history yet
+        config.update(m=np.zeros_like(w), v=np.zeros_like(w), t=0)
+    beta1, beta2, t = config["beta1"], config["beta2"], config["t"] + 1
+    m, v = config["m"], config["v"]  # updated in place: no copies of large weights
+    m *= beta1
+    m += (1 - beta1) * dw
+    v *= beta2
+    v += (1 - beta2) * dw * dw
+    config["t"] = t
+    step = config["learning_rate"] * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)  # both bias corrections
+    next_w = w - step * m / (np.sqrt(v) + config["epsilon"] * math.sqrt(1 - beta2 ** t))
     return next_w.astype(w.dtype, copy=False), config

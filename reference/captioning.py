@@ -48,18 +48,25 @@ def rnn_forward(x, h0, Wx, Wh, b):
 
 
 def rnn_backward(dh, cache):
-    """dh (N, T, H): upstream gradient of every hidden state -> dx, dh0, dWx, dWh, db."""
+    """dh (N, T, H): upstream gradient of every hidden state -> dx, dh0, dWx, dWh, db.
+
+    The loop over time carries only the gradient of the hidden state; the
+    weights' gradients are summed over all steps at once, in one product each.
+    """
     N, T, H = dh.shape
-    x0, _, Wx, Wh, _ = cache[0]
-    dx = np.empty((N, T, x0.shape[1]), dtype=dh.dtype)
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H, dtype=Wx.dtype)
+    _, _, Wx, Wh, _ = cache[0]
+    da = np.empty_like(dh)  # gradient of each step's pre-activation
     dprev_h = np.zeros((N, H), dtype=dh.dtype)
     for t in reversed(range(T)):
-        dx[:, t], dprev_h, dWx_t, dWh_t, db_t = rnn_step_backward(dh[:, t] + dprev_h, cache[t])
-        dWx += dWx_t
-        dWh += dWh_t
-        db += db_t
-    return dx, dprev_h, dWx, dWh, db
+        next_h = cache[t][4]
+        da[:, t] = (dh[:, t] + dprev_h) * (1 - next_h ** 2)
+        dprev_h = da[:, t] @ Wh.T
+    x = np.stack([step[0] for step in cache], axis=1)  # (N, T, D)
+    prev_h = np.stack([step[1] for step in cache], axis=1)  # (N, T, H)
+    flat = da.reshape(N * T, H)
+    dWx = x.reshape(N * T, -1).T @ flat
+    dWh = prev_h.reshape(N * T, H).T @ flat
+    return da @ Wx.T, dprev_h, dWx, dWh, flat.sum(axis=0)
 
 
 # ---------------------------------------------------------------- word embedding
@@ -93,13 +100,20 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     return next_h, next_c, (x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c)
 
 
-def lstm_step_backward(dnext_h, dnext_c, cache):
-    """-> dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,)."""
-    x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
+def _lstm_gate_gradients(dnext_h, dnext_c, cache):
+    """-> (da (N, 4H): the gradient of the gates' pre-activations, dprev_c (N, H))."""
+    _, _, prev_c, _, _, i, f, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)
     da = np.concatenate([dc * g * i * (1 - i), dc * prev_c * f * (1 - f),
                          dnext_h * tanh_c * o * (1 - o), dc * i * (1 - g ** 2)], axis=1)
-    return da @ Wx.T, da @ Wh.T, dc * f, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+    return da, dc * f
+
+
+def lstm_step_backward(dnext_h, dnext_c, cache):
+    """-> dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,)."""
+    x, prev_h, _, Wx, Wh = cache[:5]
+    da, dprev_c = _lstm_gate_gradients(dnext_h, dnext_c, cache)
+    return da @ Wx.T, da @ Wh.T, dprev_c, x.T @ da, prev_h.T @ da, da.sum(axis=0)
 
 
 def lstm_forward(x, h0, Wx, Wh, b):
@@ -115,18 +129,24 @@ def lstm_forward(x, h0, Wx, Wh, b):
 
 
 def lstm_backward(dh, cache):
-    """dh (N, T, H) -> dx (N, T, D), dh0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,)."""
+    """dh (N, T, H) -> dx (N, T, D), dh0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
+
+    As ``rnn_backward``: the loop carries the state's gradients, the weights'
+    gradients are summed over time in one product each.
+    """
     N, T, H = dh.shape
-    x0, _, _, Wx, Wh = cache[0][:5]
-    dx = np.empty((N, T, x0.shape[1]), dtype=dh.dtype)
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(4 * H, dtype=Wx.dtype)
+    Wx, Wh = cache[0][3], cache[0][4]
+    da = np.empty((N, T, 4 * H), dtype=dh.dtype)
     dprev_h, dprev_c = np.zeros((N, H), dtype=dh.dtype), np.zeros((N, H), dtype=dh.dtype)
     for t in reversed(range(T)):
-        dx[:, t], dprev_h, dprev_c, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t] + dprev_h, dprev_c, cache[t])
-        dWx += dWx_t
-        dWh += dWh_t
-        db += db_t
-    return dx, dprev_h, dWx, dWh, db
+        da[:, t], dprev_c = _lstm_gate_gradients(dh[:, t] + dprev_h, dprev_c, cache[t])
+        dprev_h = da[:, t] @ Wh.T
+    x = np.stack([step[0] for step in cache], axis=1)  # (N, T, D)
+    prev_h = np.stack([step[1] for step in cache], axis=1)  # (N, T, H)
+    flat = da.reshape(N * T, 4 * H)
+    dWx = x.reshape(N * T, -1).T @ flat
+    dWh = prev_h.reshape(N * T, H).T @ flat
+    return da @ Wx.T, dprev_h, dWx, dWh, flat.sum(axis=0)
 
 
 _CELLS = {"rnn": (1, rnn_forward, rnn_backward, rnn_step_forward),
