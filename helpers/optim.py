@@ -36,12 +36,16 @@ def adam(w, dw, config=None):
     if "m" not in config:  # the first step: no history yet
         config.update(m=np.zeros_like(w), v=np.zeros_like(w), t=0)
     beta1, beta2, t = config["beta1"], config["beta2"], config["t"] + 1
-    m, v = config["m"], config["v"]  # updated in place: no copies of large weights
-    m *= beta1
-    m += (1 - beta1) * dw
-    v *= beta2
-    v += (1 - beta2) * dw * dw
     config["t"] = t
-    step = config["learning_rate"] * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)  # both bias corrections
-    next_w = w - step * m / (np.sqrt(v) + config["epsilon"] * math.sqrt(1 - beta2 ** t))
-    return next_w.astype(w.dtype, copy=False), config
+    m, v = config["m"], config["v"]  # updated in place: large weights make no copies
+    m -= dw
+    m *= beta1
+    m += dw  # m = beta1 m + (1 - beta1) dw
+    v *= beta2 / (1 - beta2)
+    v += dw * dw
+    v *= 1 - beta2  # v = beta2 v + (1 - beta2) dw^2
+    step = np.sqrt(v)
+    step += config["epsilon"] * math.sqrt(1 - beta2 ** t)
+    np.divide(m, step, out=step)
+    step *= config["learning_rate"] * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)  # both bias corrections
+    return (w - step).astype(w.dtype, copy=False), config

@@ -92,11 +92,11 @@ def read_coco_captions(root: str | Path, pca_features: bool = True) -> dict:
 
 
 # ---------------------------------------------------------------- the tiny set
-_SETTINGS = [("in", "a kitchen", (225, 205, 170)), ("on", "a beach", (240, 220, 140)),
+_SETTINGS = [("in", "a kitchen", (225, 205, 170)), ("at", "the beach", (240, 220, 140)),
              ("in", "a park", (110, 170, 90)), ("on", "a street", (150, 150, 150)),
-             ("in", "a field", (170, 200, 90)), ("on", "a table", (160, 110, 70)),
-             ("in", "a room", (200, 190, 210)), ("in", "the snow", (245, 245, 250)),
-             ("in", "the water", (80, 130, 200)), ("on", "a road", (100, 100, 105))]
+             ("across", "a field", (170, 200, 90)), ("on", "a table", (160, 110, 70)),
+             ("inside", "a room", (200, 190, 210)), ("in", "the snow", (245, 245, 250)),
+             ("by", "the water", (80, 130, 200)), ("along", "a road", (100, 100, 105))]
 # singular, plural, kind (which poses fit, and the shape drawn)
 _OBJECTS = [("dog", "dogs", "animal"), ("cat", "cats", "animal"), ("horse", "horses", "animal"),
             ("bird", "birds", "animal"), ("sheep", "sheep", "animal"), ("cow", "cows", "animal"),
@@ -111,9 +111,9 @@ _COLOURS = [("red", (210, 40, 40)), ("blue", (40, 70, 210)), ("green", (40, 160,
             ("yellow", (235, 210, 40)), ("black", (20, 20, 20)), ("white", (250, 250, 250)),
             ("brown", (120, 70, 30)), ("orange", (240, 140, 30))]
 _COUNTS = ["a", "two", "three"]
-_PLACES = ["on the left", "in the middle", "on the right"]
+_PLACES = ["to the left", "in the centre", "to the right"]
 _COMPANIONS = ["next to", "near", "beside"]
-_OPENINGS = ["", "there is ", "a picture of ", "a photo of "]
+_OPENINGS = ["there is ", "a picture of ", "a photo of ", "an image of "]  # or none, most often
 _ATTRIBUTES = (len(_SETTINGS), len(_OBJECTS), len(_COUNTS), len(_COLOURS), len(_PLACES), 3,
                len(_OBJECTS) + 1, len(_COLOURS))  # the one-hot blocks of a scene (pose, second object)
 
@@ -141,7 +141,7 @@ def _caption(scene: tuple[int, ...], rng: random.Random, rare_names: list[str], 
     parts = {"thing": noun_phrase(obj, count, colour if rng.random() < 0.8 else None)}  # in the order said
     if rng.random() < 0.6:
         parts["pose"] = _POSES[_OBJECTS[obj][2]][pose]
-    if rng.random() < 0.4:
+    if rng.random() < 0.3:
         parts["place"] = _PLACES[place]
     if second >= 0 and rng.random() < 0.7:
         other = noun_phrase(second, 0, second_colour if rng.random() < 0.5 else None)
@@ -151,7 +151,7 @@ def _caption(scene: tuple[int, ...], rng: random.Random, rare_names: list[str], 
         parts["setting"] = f"{preposition} {where}"
     if rng.random() < 0.12:  # the rare tail: names no feature can tell
         parts["name"] = "near " + rng.choices(rare_names, rare_weights)[0]
-    opening = rng.choice(_OPENINGS if count == 0 else _OPENINGS[:1] + _OPENINGS[2:])
+    opening = "" if rng.random() < 0.7 else rng.choice(_OPENINGS if count == 0 else _OPENINGS[1:])
     words = (opening + " ".join(parts.values())).split()
     for optional in ("name", "pose", "place", "second"):  # too long: leave details out
         if len(words) <= CAPTION_LENGTH - 2:
