@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers.cache import ChecksumError
 from helpers.captioning_solver import CaptioningSolver
 from helpers.datasets import coco_captions
 from helpers.datasets.coco_captions import (COCO_URL, decode_captions, image_from_url, load_coco_data,
@@ -105,6 +106,11 @@ def test_full_mode_reads_the_archive_placed_in_the_cache(monkeypatch, tmp_path):
     shutil.rmtree(tmp_path / "made")
     monkeypatch.setenv("COURSE_DATA", "full")
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    with pytest.raises(ChecksumError, match="coco2014_vocab.json"):  # not cs231n's vocabulary
+        load_coco_data()
+    if not REAL_VOCAB.exists():
+        pytest.skip(f"{REAL_VOCAB} is absent: the rest of this test needs cs231n's real COCO vocabulary")
+    shutil.copy(REAL_VOCAB, tmp_path / "coco_captioning" / "coco2014_vocab.json")
     assert load_coco_data()["train_captions"].shape == (7, 17)
     assert load_coco_data(pca_features=False)["val_features"].shape == (3, 4096)
 

@@ -32,17 +32,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache import cache_dir, extract
+from ..cache import ChecksumError, cache_dir, extract, file_digest
 from ..settings import data_mode
 from . import check_split
 from .invented_words import rare_words
 
-__all__ = ["COCO_URL", "COCO_SHA256", "COCO_FILES", "SPECIAL_TOKENS", "TINY_COCO_IMAGES", "read_coco_captions",
+__all__ = ["COCO_URL", "COCO_SHA256", "COCO_VOCAB_SHA256", "COCO_FILES", "SPECIAL_TOKENS", "TINY_COCO_IMAGES", "read_coco_captions",
            "tiny_coco_captions", "load_coco_data", "sample_coco_minibatch", "decode_captions", "image_from_url",
            "draw_scene"]
 
 COCO_URL = "http://cs231n.stanford.edu/coco_captioning.zip"
-COCO_SHA256 = None  # no digest is published for it: the archive is checked by its contents (COCO_FILES)
+COCO_SHA256 = None  # no digest is published for the archive: it is checked by its contents instead
+COCO_VOCAB_SHA256 = "0cf30d2a349e9d24df4c9b0fa3dca46ad69b05876595546fdd690559a8c8da53"  # its coco2014_vocab.json
 COCO_FILES = ("coco2014_captions.h5", "coco2014_vocab.json", "train2014_urls.txt", "val2014_urls.txt",
               "train2014_vgg16_fc7.h5", "val2014_vgg16_fc7.h5", "train2014_vgg16_fc7_pca.h5",
               "val2014_vgg16_fc7_pca.h5")
@@ -271,15 +272,21 @@ def _fetch_full() -> Path:
     """The unzipped archive in the cache; a clear error when it is not there (no digest to download against)."""
     root = cache_dir()
     folder = root / "coco_captioning"
-    if folder.exists() and all((folder / name).exists() for name in COCO_FILES):
-        return folder
     archive = root / "coco_captioning.zip"
-    if archive.exists():
+    if not folder.exists() and archive.exists():
         extracted = extract(archive, root / ".coco_captioning.unzipped")
         inner = next((p.parent for p in extracted.rglob("coco2014_vocab.json")), None)
         if inner is None:
             raise FileNotFoundError(f"{archive} holds no coco2014_vocab.json: is it cs231n's coco_captioning.zip?")
         inner.rename(folder)
+    if folder.exists():
+        missing = [name for name in COCO_FILES if not (folder / name).exists()]
+        if missing:
+            raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}: unzip all of {COCO_URL} there")
+        digest = file_digest(folder / "coco2014_vocab.json")
+        if digest != COCO_VOCAB_SHA256:
+            raise ChecksumError(f"{folder / 'coco2014_vocab.json'} has sha256 {digest}, expected {COCO_VOCAB_SHA256} "
+                                f"(cs231n's 1,004 words): replace the folder with a fresh copy of {COCO_URL}")
         return folder
     raise FileNotFoundError(
         f"COURSE_DATA=full needs cs231n's COCO captioning files (about 1 GB, no published checksum, so the "
