@@ -126,16 +126,15 @@ def main() -> None:
     torch.manual_seed(0)
     print(f"forward + backward, T={T}, words {WORDVEC}, V={VOCAB}, float32; torch {torch.__version__} "
           f"with {torch.get_num_threads()} threads")
-    print(f"{'':22}{'layer: numpy':>14}{'torch':>10}{'ratio':>8}{'model: numpy':>15}{'torch':>10}{'ratio':>8}")
+    print(f"{'':22}{'layer: numpy':>14}{'torch':>11}{'ratio':>8}{'model: numpy':>15}{'torch':>11}{'ratio':>8}")
     for cell, H, N in SHAPES:
         if args.skip_large and N > 100:
             continue
         repeats = 1 if N > 100 else 5
         layer_np, layer_torch = layer_seconds(cell, H, N, repeats)
         model_np, model_torch = model_seconds(cell, H, N, repeats)
-        print(f"{cell} H={H:<5} N={N:<5}    {layer_np * 1e3:>10.1f} ms{layer_torch * 1e3:>7.1f} ms"
-              f"{layer_np / layer_torch:>7.1f}x{model_np * 1e3:>12.1f} ms{model_torch * 1e3:>7.1f} ms"
-              f"{model_np / model_torch:>7.1f}x")
+        print(f"{cell} H={H:<5} N={N:<5}    {layer_np:>12.3f} s{layer_torch:>9.3f} s{layer_np / layer_torch:>7.1f}x"
+              f"{model_np:>13.3f} s{model_torch:>9.3f} s{model_np / model_torch:>7.1f}x")
 
 
 if __name__ == "__main__":
