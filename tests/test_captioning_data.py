@@ -239,6 +239,8 @@ def test_the_lstm_overfits_50_captions_below_0_5():
     assert len(history) == 100 and history[0] > 30 and history[-1] < 0.5, history[-5:]
 
 
-def test_the_rnn_overfits_100_captions_below_0_1():
-    history = overfit("rnn", 100, hidden_dim=1024, batch_size=10, num_epochs=100, learning_rate=1e-3, lr_decay=0.95)
-    assert len(history) == 1000 and history[0] > 30 and history[-1] < 0.1, history[-5:]
+def test_the_rnn_overfits_50_captions_below_0_1():
+    # The seed's RNN settings on 50 captions rather than its 100: half its 1,000 steps (about 40 s of one
+    # core); its 100 captions end at 0.046 here, 50 at 0.067 (the seed printed 0.084).
+    history = overfit("rnn", 50, hidden_dim=1024, batch_size=10, num_epochs=100, learning_rate=1e-3, lr_decay=0.95)
+    assert len(history) == 500 and history[0] > 30 and history[-1] < 0.1, history[-5:]
