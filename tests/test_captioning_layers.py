@@ -79,9 +79,9 @@ def test_sgd_and_adam_are_their_textbook_forms():
 # ---------------------------------------------------------------- the reference against the seed
 def test_the_reference_forwards_give_the_seeds_values():
     N, D, H = 3, 10, 4
-    next_h, _ = rnn_step_forward(np.linspace(-0.4, 0.7, N * D).reshape(N, D), np.linspace(-0.2, 0.5, N * H).reshape(N, H),
-                                 np.linspace(-0.1, 0.9, D * H).reshape(D, H), np.linspace(-0.3, 0.7, H * H).reshape(H, H),
-                                 np.linspace(-0.2, 0.4, H))
+    x, prev_h = np.linspace(-0.4, 0.7, N * D).reshape(N, D), np.linspace(-0.2, 0.5, N * H).reshape(N, H)
+    Wx, Wh = np.linspace(-0.1, 0.9, D * H).reshape(D, H), np.linspace(-0.3, 0.7, H * H).reshape(H, H)
+    next_h, _ = rnn_step_forward(x, prev_h, Wx, Wh, np.linspace(-0.2, 0.4, H))
     assert rel_error(next_h[2], [0.97934501, 0.99144213, 0.99646691, 0.99854353]) < 1e-8
     V, D = 5, 3
     out, _ = word_embedding_forward(np.array([[0, 3, 1, 2], [2, 1, 0, 3]]), np.linspace(0, 1, V * D).reshape(V, D))

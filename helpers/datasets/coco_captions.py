@@ -4,7 +4,7 @@
 
 | key | what | shape, dtype |
 | --- | --- | --- |
-| ``train_captions``, ``val_captions`` | word indices: ``<START>``, the words, ``<END>``, ``<NULL>`` padding | (N, 17) int32 |
+| ``train_captions``, ``val_captions`` | ``<START>``, the words, ``<END>``, ``<NULL>`` padding | (N, 17) int32 |
 | ``train_image_idxs``, ``val_image_idxs`` | the image (row of the features) each caption describes | (N,) int32 |
 | ``train_features``, ``val_features`` | one vector per image: VGG-16 fc7, or its PCA | (M, 512) or (M, 4096) float32 |
 | ``train_urls``, ``val_urls`` | where each image is | (M,) str |
@@ -37,8 +37,8 @@ from ..settings import data_mode
 from . import check_split
 from .invented_words import rare_words
 
-__all__ = ["COCO_URL", "COCO_SHA256", "COCO_VOCAB_SHA256", "COCO_FILES", "SPECIAL_TOKENS", "TINY_COCO_IMAGES", "read_coco_captions",
-           "tiny_coco_captions", "load_coco_data", "sample_coco_minibatch", "decode_captions", "image_from_url",
+__all__ = ["COCO_URL", "COCO_SHA256", "COCO_VOCAB_SHA256", "COCO_FILES", "SPECIAL_TOKENS", "TINY_COCO_IMAGES",
+           "read_coco_captions", "tiny_coco_captions", "load_coco_data", "sample_coco_minibatch", "decode_captions", "image_from_url",
            "draw_scene"]
 
 COCO_URL = "http://cs231n.stanford.edu/coco_captioning.zip"
