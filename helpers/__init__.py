@@ -4,7 +4,9 @@ Modules, one concern each: ``settings`` (every ``COURSE_*`` environment
 variable), ``datasets`` (one module per data set: its real format, its
 generated ``tiny`` stand-in and its loader), ``data`` (all the loaders and the
 data mode in one import), ``cache`` (downloads), ``grading`` (marks and answer
-checks), ``timing``, ``text`` (tokenizers, vocabularies, padding), ``models``.
+checks), ``gradcheck`` (numerical gradients, ``rel_error``), ``timing``,
+``text`` (tokenizers, vocabularies, padding), ``models``, and assignment 4's
+numpy pieces: ``layers``, ``optim`` (update rules), ``captioning_solver``.
 This file gives seeding and device choice (torch is imported when they are
 called, so that ``helpers.settings`` stays quick to import).
 """

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, rel_error  # re-exported: moved
 from .settings import data_mode, record_hashes_path
 
 __all__ = ["marks", "summarise_marks", "reset_marks", "load_expected", "check_scalar",
@@ -363,49 +364,6 @@ def check_string(value, expected, id: str, hint: str | None = None) -> bool:
     __tracebackhide__ = True
     form = _string_form(value)
     return _check(form, {form}, expected, id, "this text", hint)
-
-
-# ---------------------------------------------------------------- numerical checks
-def rel_error(x, y) -> float:
-    """Largest relative error between two arrays: max |x - y| / max(1e-8, |x| + |y|)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
-
-
-def eval_numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Centred-difference gradient of a scalar function ``f(x)`` at ``x``.
-
-    Args:
-        f: takes x and returns a float.
-        x: float array of any shape, changed in place and restored.
-    Returns:
-        grad: array of x's shape, d f / d x.
-    """
-    return eval_numerical_gradient_array(f, x, np.array(1.0), h)
-
-
-def eval_numerical_gradient_array(f, x: np.ndarray, df: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Centred-difference gradient of ``sum(f(x) * df)`` for an array-valued ``f``.
-
-    Args:
-        f: takes x and returns an array of df's shape.
-        x: float array, changed in place and restored.
-        df: upstream gradient, of f(x)'s shape.
-    Returns:
-        grad: array of x's shape.
-    """
-    grad = np.zeros_like(x, dtype=float)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + h
-        plus = np.array(f(x), dtype=float)
-        x[i] = old - h
-        minus = np.array(f(x), dtype=float)
-        x[i] = old
-        grad[i] = np.sum((plus - minus) * df) / (2 * h)
-    return grad
 
 
 _show_short_errors()

@@ -3,6 +3,7 @@
 - ``imdb``: film reviews labelled positive or negative (assignment 1);
 - ``tweets``: tweets labelled racist or sexist, or not (assignment 2, Word2Vec);
 - ``multi30k``: German-English image descriptions (assignment 2, Seq2Seq);
+- ``coco_captions``: image features and captions in cs231n's format (assignment 4);
 - ``invented_words``: the made-up rare words that the generated sets share.
 
 A data-set module holds its pinned URL and checksums, its ``SPLITS``,
