@@ -24,7 +24,7 @@ help:
 	@echo "make release | solutions | hashes | samples | feedback | report"
 	@echo "make lab         JupyterLab for students (release/, Assignment List, Validate)"
 	@echo "make lab-instructor   JupyterLab for instructors (formgrader, create assignment, courses)"
-	@echo "make autograde   [WORKERS=N] [SCHEDULER=local|tcp://host:8786] [SANDBOX=off]"
+	@echo "make autograde   [WORKERS=N] [SCHEDULER=local|tcp://host:8786] [SANDBOX=off] [ONLY=assignment ...]"
 	@echo "make bench       the speed-ups over the seeds' loops;  make stress  notebook execution under load"
 	@echo "make bench-grading   autograding's overhead per notebook, and its speed-up with workers and Dask"
 	@echo "make check-full  the solutions on the real data (COURSE_DATA_DIR; ONLY=assignment ...)"
@@ -93,7 +93,7 @@ samples: $(STAMP)
 
 autograde: $(STAMP) sandbox
 	$(COURSE) release
-	$(COURSE) autograde $(grading)
+	$(COURSE) autograde $(grading) $(only)
 
 feedback: $(STAMP)
 	$(COURSE) feedback

@@ -32,7 +32,7 @@ from .paths import ROOT, assignments
 
 def _autograde(args) -> None:
     problems = grading.autograde(workers=args.workers, scheduler=args.scheduler,
-                                 sandboxed=False if args.no_sandbox else None)
+                                 sandboxed=False if args.no_sandbox else None, only=args.only)
     if problems:
         print(f"{len(problems)} student(s) with problems, reported above; the others were graded")
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("file", nargs="?", type=Path, help="try: a file of answers, <assignment>/<notebook>.py")
     parser.add_argument("--out", type=Path, help="solutions, check-full: write the executed notebooks here")
     parser.add_argument("--only", nargs="+", metavar="ASSIGNMENT",
-                        help="solutions, hashes, check-full: just these assignments")
+                        help="solutions, hashes, autograde, check-full: just these assignments")
     parser.add_argument("--workers", type=int, help="autograde: notebooks graded at once (default 1)")
     parser.add_argument("--scheduler", help="autograde: 'local' (a Dask cluster of --workers processes) "
                                             "or a Dask scheduler's address")

@@ -278,8 +278,9 @@ def _executor(workers: int, scheduler: str | None):
 
 
 def autograde(root: Path = ROOT, workers: int | None = None, scheduler: str | None = None,
-              sandboxed: bool | None = None) -> dict[str, dict[str, list[str]]]:
-    """Autograde every submission under ``root``/autograde/submitted.
+              sandboxed: bool | None = None, only: list[str] | None = None) -> dict[str, dict[str, list[str]]]:
+    """Autograde every submission under ``root``/autograde/submitted (of the assignments ``only``
+    names, if given).
 
     Args:
         workers: notebooks graded at once (default 1); each kernel gets cores / workers threads.
@@ -306,7 +307,7 @@ def autograde(root: Path = ROOT, workers: int | None = None, scheduler: str | No
     pending: dict[tuple[str, str], set[str]] = {}  # (student, assignment) -> notebooks still running
     jobs: list[tuple[Job, str]] = []
     for student in students:
-        for assignment in assignments(root):
+        for assignment in only or assignments(root):
             problems, gradable = check_submission(submitted / student / assignment, assignment, root)
             if problems:
                 report.setdefault(student, {})[assignment] = problems

@@ -250,6 +250,17 @@ def test_a_second_run_resumes_and_changes_nothing(course, monkeypatch):
     assert grading.scores(course["root"]) == course["scores"]
 
 
+def test_only_grades_the_assignments_it_names(course, monkeypatch):
+    asked = []
+    check = grading.check_submission
+    monkeypatch.setattr(grading, "assignments", lambda root: ["other", "probe"])
+    monkeypatch.setattr(grading, "check_submission", lambda *args: asked.append(args[1]) or check(*args))
+    grading.autograde(root=course["root"], workers=2, only=["probe"])
+    assert set(asked) == {"probe"}
+    grading.autograde(root=course["root"], workers=2)
+    assert "other" in asked
+
+
 def test_grading_refuses_to_run_unsandboxed_unless_told(tmp_path, monkeypatch):
     monkeypatch.setattr(sandbox, "available", lambda: "bubblewrap is not installed")
     with pytest.raises(SystemExit, match="--no-sandbox"):
