@@ -19,8 +19,8 @@ SPECIALS = {"<NULL>": 0, "<START>": 1, "<END>": 2, "<UNK>": 3}
 
 # builds the student's model in their kernel with the grader's sizes and parameters (inputs:
 # word_to_idx, input_dim, wordvec_dim, hidden_dim, params)
-MAKE_MODEL = ("_model = CaptioningRNN(word_to_idx, input_dim=input_dim, wordvec_dim=wordvec_dim, "
-              "hidden_dim=hidden_dim, cell_type='rnn', dtype=np.float64)\n"
+# (by position: the statement's signature is cs231n's, and a student may rename its parameters)
+MAKE_MODEL = ("_model = CaptioningRNN(word_to_idx, input_dim, wordvec_dim, hidden_dim, 'rnn', np.float64)\n"
               "for _name in params:\n"
               "    _model.params[_name] = params[_name].copy()\n")
 
