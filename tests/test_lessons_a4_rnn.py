@@ -50,6 +50,7 @@ def number(pattern, text):
 def test_the_rnn_overfits_50_captions_below_0_1(printed):
     """The seed: below 0.1 after 100 epochs (it printed 0.084 at step 901 on 100 captions)."""
     assert number(r"final training loss ([\d.]+)", printed["given_05"]) < 0.1
+    assert number(r"loss on the 50 training captions ([\d.]+)", printed["given_05"]) < 0.1
 
 
 def test_the_first_loss_is_about_the_counted_words_times_ln_v(printed):
@@ -71,7 +72,9 @@ def test_the_overfit_model_writes_its_training_captions_back_and_not_new_ones(pr
 
 def test_the_softmax_loss_sums_over_time_averages_over_captions_and_masks(printed):
     """The seed's sanity checks, about 2.3, 23 and 2.3: T p ln V."""
-    for T, p, loss in re.findall(r"T = +(\d+), V = 10, p = ([\d.]+): loss ([\d.]+)", printed["given_04"]):
+    found = re.findall(r"T = +(\d+), V = 10, p = ([\d.]+): loss ([\d.]+)", printed["given_04"])
+    assert len(found) == 3, printed["given_04"]
+    for T, p, loss in found:
         assert float(loss) == pytest.approx(int(T) * float(p) * np.log(10), rel=0.03)
 
 
