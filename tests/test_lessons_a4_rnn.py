@@ -9,7 +9,6 @@ a second or two.
 """
 import re
 
-import nbformat
 import numpy as np
 import pytest
 
@@ -23,21 +22,8 @@ NOTEBOOK = "a4_sequence_models/rnn_captioning.ipynb"
 
 
 @pytest.fixture(scope="module")
-def printed(graded):
-    """What each cell of the autograded alternative solution printed, by grade id."""
-    root, _ = graded
-    nb = nbformat.read(root / "autograde" / "autograded" / "alternative" / NOTEBOOK, as_version=4)
-    return printed_by_cell(nb)
-
-
-def printed_by_cell(nb) -> dict:
-    """The stream output of each code cell, by grade id."""
-    texts = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            outputs = [o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
-            texts[cell.metadata.get("nbgrader", {}).get("grade_id")] = "".join(outputs)
-    return texts
+def printed(printed_by_alternative):
+    return printed_by_alternative(NOTEBOOK)
 
 
 def number(pattern, text):
