@@ -11,15 +11,15 @@ import numpy as np
 from reference.captioning import (CaptioningRNN, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward,
                                   word_embedding_backward, word_embedding_forward)
 
-__all__ = ["MODEL", "step_case", "sequence_case", "embedding_case", "model_case", "reference_model", "bleu", "mean_bleu",
+__all__ = ["MODEL", "step_case", "sequence_case", "embedding_case", "model_case", "reference_model", "same_captions", "bleu", "mean_bleu",
            "coco", "val_examples", "captions_of_images", "lstm_step_forward", "lstm_step_backward", "lstm_forward",
            "lstm_backward", "word_embedding_forward", "word_embedding_backward", "CaptioningRNN"]
 
 SPECIAL = ("<NULL>", "<START>", "<END>", "<UNK>")
 # The student's code that builds an LSTM model from model_case's inputs, its parameters set to the case's:
 # prefix it to the expression a hidden check asks the kernel for (the model is `_m`).
-MODEL = ("_m = CaptioningRNN(word_to_idx, input_dim=input_dim, wordvec_dim=wordvec_dim, hidden_dim=hidden_dim, "
-         "cell_type='lstm', dtype=np.float64)\n"
+# The arguments go by position, as the statement gives them: a student may name them otherwise.
+MODEL = ("_m = CaptioningRNN(word_to_idx, input_dim, wordvec_dim, hidden_dim, 'lstm', np.float64)\n"
          "_m.params.update({k: np.array(v, dtype=np.float64) for k, v in params.items()})\n")
 
 
@@ -77,6 +77,20 @@ def reference_model(case: dict) -> CaptioningRNN:
                           hidden_dim=case["hidden_dim"], cell_type="lstm", dtype=np.float64)
     model.params = {name: np.array(value, dtype=np.float64) for name, value in case["params"].items()}
     return model
+
+
+def same_captions(got, want, end: int) -> bool:
+    """Whether sampled captions (N, max_length) are want's, each compared up to its first <END>
+    (included): what comes after it, padding or more words, is the student's choice."""
+    got, want = np.asarray(got), np.asarray(want)
+    if got.shape != want.shape or got.dtype.kind not in "iu":
+        return False
+    for row_got, row_want in zip(got, want):
+        stop = np.flatnonzero(row_want == end)
+        cut = int(stop[0]) + 1 if len(stop) else len(row_want)
+        if not np.array_equal(row_got[:cut], row_want[:cut]):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- BLEU, as the seed measures it
