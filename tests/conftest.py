@@ -2,6 +2,7 @@
 and nbval stops a solution's cell at the tiny mode's time limit (course/limits.py)."""
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -74,20 +75,27 @@ def graded(tmp_path_factory, worker_id):
         return shared / "course", json.loads(problems.read_text())
 
 
-@pytest.fixture(scope="session")
-def printed_by_alternative(graded):
-    """notebook ("a3_transformers_sentiment/bert_gru_sentiment.ipynb") -> what each of its code
-    cells printed when the sample student `alternative` was autograded, by grade id: the lesson
-    tests read a trained model's figures there rather than train it once more, so a lesson must
-    show in any right solution, not only in ours."""
-    root, _ = graded
+class Printed(dict):
+    """What each code cell of an executed notebook printed, by grade id."""
 
-    def printed(notebook):
-        nb = nbformat.read(root / "autograde" / "autograded" / "alternative" / notebook, as_version=4)
-        return {cell.metadata.get("nbgrader", {}).get("grade_id"):
-                "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-                for cell in nb.cells if cell.cell_type == "code"}
-    return printed
+    def number(self, grade_id: str, pattern: str) -> float:
+        """The number that ``pattern``'s first group finds in what cell ``grade_id`` printed."""
+        found = re.search(pattern, self[grade_id])
+        assert found, f"{pattern!r} not in what {grade_id} printed: {self[grade_id]!r}"
+        return float(found.group(1).replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def printed(request, graded):
+    """What the test module's NOTEBOOK ("a3_transformers_sentiment/bert_gru_sentiment.ipynb")
+    printed when the sample student `alternative` was autograded: the lesson tests read a
+    trained model's figures there rather than train it once more, so a lesson must show in any
+    right solution, not only in ours."""
+    root, _ = graded
+    nb = nbformat.read(root / "autograde" / "autograded" / "alternative" / request.module.NOTEBOOK, as_version=4)
+    return Printed({cell.metadata.get("nbgrader", {}).get("grade_id"):
+                    "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+                    for cell in nb.cells if cell.cell_type == "code"})
 
 
 def _grade(root):

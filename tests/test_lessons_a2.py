@@ -6,7 +6,6 @@ trained model's figures from the graded alternative solution (below).
 """
 import math
 import os
-import re
 import time
 from collections import Counter
 
@@ -182,17 +181,6 @@ def multi30k():
     return pairs, spacy_tokenizer("de", reverse=True), spacy_tokenizer("en")
 
 
-@pytest.fixture(scope="module")
-def printed(printed_by_alternative):
-    return printed_by_alternative(NOTEBOOK)
-
-
-def number(pattern, text):
-    found = re.search(pattern, text)
-    assert found, f"{pattern!r} not in the notebook's output {text!r}"
-    return float(found.group(1))
-
-
 # The bar: a validation perplexity below 3.3 (loss 1.2), the notebook's (check S.8b grades it).
 # It must be far below what the target side alone allows: a unigram model of the English
 # training tokens, which ignores the German, scores about 56 on the validation set.
@@ -209,7 +197,7 @@ def test_unigram_perplexity_justifies_the_bar(multi30k):
 
 
 def test_the_best_model_clears_the_bar_on_the_test_set_too(printed):
-    assert number(r"test perplexity +([\d.]+)", printed["S9"]) < VALID_PPL_BAR
+    assert printed.number("S9", r"test perplexity +([\d.]+)") < VALID_PPL_BAR
 
 
 def test_translations_beat_copying_and_ignoring_the_source(multi30k, printed):
@@ -219,5 +207,5 @@ def test_translations_beat_copying_and_ignoring_the_source(multi30k, printed):
     copy_bleu = corpus_bleu(references, [de(g)[::-1] for g, _ in test])
     common = Counter(tuple(en(e)) for _, e in pairs["train"]).most_common(1)[0][0]
     ignore_bleu = corpus_bleu(references, [list(common)] * len(test))
-    model_bleu = number(r"corpus BLEU on the test set: ([\d.]+)", printed["S11"])
+    model_bleu = printed.number("S11", r"corpus BLEU on the test set: ([\d.]+)")
     assert model_bleu > 0.3 and model_bleu > 5 * max(copy_bleu, ignore_bleu), (model_bleu, copy_bleu, ignore_bleu)

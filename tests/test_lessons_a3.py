@@ -20,19 +20,8 @@ NOTEBOOK = "a3_transformers_sentiment/bert_gru_sentiment.ipynb"
 RIGHT_POSITIVE, MIDDLE, WRONG_NEGATIVE = math.log1p(math.exp(-1)), math.log(2), math.log1p(math.e)
 
 
-@pytest.fixture(scope="module")
-def printed(printed_by_alternative):
-    return printed_by_alternative(NOTEBOOK)
-
-
-def number(pattern, text):
-    found = re.search(pattern, text)
-    assert found, f"{pattern!r} not in the notebook's output {text!r}"
-    return float(found.group(1).replace(",", ""))
-
-
 def test_the_frozen_encoder_with_a_gru_beats_85_percent(printed):
-    assert number(r"test accuracy ([\d.]+)%", printed["given_08"]) > 85
+    assert printed.number("given_08", r"test accuracy ([\d.]+)%") > 85
 
 
 def test_the_loss_of_rounded_predictions_is_a_function_of_the_counts_alone(printed):
@@ -41,8 +30,8 @@ def test_the_loss_of_rounded_predictions_is_a_function_of_the_counts_alone(print
     text = printed["given_09"]
     tp, fn, tn, fp = (int(n) for n in re.search(r"\[(\d+), (\d+), (\d+), (\d+)\]", text).groups())
     from_counts = (tp * RIGHT_POSITIVE + (fn + tn) * MIDDLE + fp * WRONG_NEGATIVE) / (tp + fn + tn + fp)
-    on_rounded = number(r"on the rounded predictions ([\d.]+)", text)
-    on_logits = number(r"loss on the logits ([\d.]+)", text)
+    on_rounded = printed.number("given_09", r"on the rounded predictions ([\d.]+)")
+    on_logits = printed.number("given_09", r"loss on the logits ([\d.]+)")
     assert on_rounded == pytest.approx(from_counts, abs=1e-3)
     assert on_rounded > 0.5 * (RIGHT_POSITIVE + MIDDLE) > on_logits + 0.1
     # the seed's accuracies, errors shared equally, predict its printed losses (0.559, 0.543, 0.545)
@@ -53,8 +42,8 @@ def test_the_loss_of_rounded_predictions_is_a_function_of_the_counts_alone(print
 
 
 def test_the_seeds_sentences_land_on_the_right_sides(printed):
-    negative = number(r"([\d.]+)  Justice League is terrible", printed["B11"])
-    positive = number(r"([\d.]+)  Avengers was great", printed["B11"])
+    negative = printed.number("B11", r"([\d.]+)  Justice League is terrible")
+    positive = printed.number("B11", r"([\d.]+)  Avengers was great")
     assert negative < 0.3 and positive > 0.7
 
 
@@ -62,7 +51,7 @@ def test_the_stored_vectors_make_the_epoch_faster(printed):
     """With MiniLM (about 8 times cheaper than bert-base) the GRU's backward pass on two CPU cores
     costs about as much as the encoder: the gain is about 2x in the tiny mode; `make bench`
     measures bert-base's shape, where the encoder dominates."""
-    assert number(r"([\d.]+) times faster", printed["given_07"]) > 1.4
+    assert printed.number("given_07", r"([\d.]+) times faster") > 1.4
 
 
 def test_freezing_leaves_only_the_gru_and_the_head_trainable():

@@ -9,7 +9,6 @@ notebook's thresholds.
 import re
 
 import numpy as np
-import pytest
 
 from helpers.gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 from reference.captioning import (CaptioningRNN, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward,
@@ -18,30 +17,19 @@ from reference.captioning import (CaptioningRNN, lstm_backward, lstm_forward, ls
 NOTEBOOK = "a4_sequence_models/lstm_captioning.ipynb"
 
 
-@pytest.fixture(scope="module")
-def printed(printed_by_alternative):
-    return printed_by_alternative(NOTEBOOK)
-
-
-def number(pattern, text):
-    found = re.search(pattern, text)
-    assert found, f"{pattern!r} not in the notebook's output {text!r}"
-    return float(found.group(1).replace(",", ""))
-
-
 # ---------------------------------------------------------------- read from the graded notebook
 def test_the_lstm_overfits_50_captions_below_0_5(printed):
-    assert number(r"final training loss ([\d.]+) after 100 steps", printed["given_04"]) < 0.5
+    assert printed.number("given_04", r"final training loss ([\d.]+) after 100 steps") < 0.5
 
 
 def test_the_overfit_model_gives_back_its_training_captions(printed):
-    assert number(r"(\d+) of 50 training captions sampled word for word", printed["L8_test"]) >= 45
+    assert printed.number("L8_test", r"(\d+) of 50 training captions sampled word for word") >= 45
 
 
 def test_the_better_model_beats_0_3_the_most_common_caption_and_the_overfit_model(printed):
-    mine = number(r"validation BLEU-1 ([\d.]+)", printed["L9_test"])
-    overfit = number(r"overfit model: training BLEU-1 [\d.]+, validation BLEU-1 ([\d.]+)", printed["given_06"])
-    common = number(r"most common caption: training BLEU-1 [\d.]+, validation BLEU-1 ([\d.]+)", printed["given_07"])
+    mine = printed.number("L9_test", r"validation BLEU-1 ([\d.]+)")
+    overfit = printed.number("given_06", r"overfit model: training BLEU-1 [\d.]+, validation BLEU-1 ([\d.]+)")
+    common = printed.number("given_07", r"most common caption: training BLEU-1 [\d.]+, validation BLEU-1 ([\d.]+)")
     assert mine > 0.3 and mine > common + 0.2 and mine > overfit + 0.05, (mine, overfit, common)
 
 

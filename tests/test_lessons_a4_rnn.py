@@ -21,22 +21,11 @@ from reference.captioning import (CaptioningRNN, rnn_backward, rnn_forward, rnn_
 NOTEBOOK = "a4_sequence_models/rnn_captioning.ipynb"
 
 
-@pytest.fixture(scope="module")
-def printed(printed_by_alternative):
-    return printed_by_alternative(NOTEBOOK)
-
-
-def number(pattern, text):
-    found = re.search(pattern, text)
-    assert found, f"{pattern!r} not in the notebook's output {text!r}"
-    return float(found.group(1).replace(",", ""))
-
-
 # ---------------------------------------------------------------- from the notebook's own run
 def test_the_rnn_overfits_50_captions_below_0_1(printed):
     """The seed: below 0.1 after 100 epochs (it printed 0.084 at step 901 on 100 captions)."""
-    assert number(r"final training loss ([\d.]+)", printed["given_05"]) < 0.1
-    assert number(r"loss on the 50 training captions ([\d.]+)", printed["given_05"]) < 0.1
+    assert printed.number("given_05", r"final training loss ([\d.]+)") < 0.1
+    assert printed.number("given_05", r"loss on the 50 training captions ([\d.]+)") < 0.1
 
 
 def test_the_first_loss_is_about_the_counted_words_times_ln_v(printed):
@@ -44,16 +33,15 @@ def test_the_first_loss_is_about_the_counted_words_times_ln_v(printed):
     data = load_coco_data()
     counted = (data["train_captions"][:, 1:] != 0).sum(axis=1).mean()
     estimate = counted * np.log(len(data["idx_to_word"]))
-    assert number(r"first training loss ([\d.]+)", printed["given_05"]) == pytest.approx(estimate, rel=0.15)
+    assert printed.number("given_05", r"first training loss ([\d.]+)") == pytest.approx(estimate, rel=0.15)
 
 
 def test_the_overfit_model_writes_its_training_captions_back_and_not_new_ones(printed):
     """Sampling: near-perfect on the 50 training captions, much worse on validation images (the
     seed's overfit models: nonsense on validation; its overfit LSTM scored 0.168 validation BLEU-1)."""
-    text = printed["given_06"]
-    assert number(r"written back exactly: (\d+)%", text) >= 80
-    assert number(r"training BLEU-1 ([\d.]+)", text) > 0.9
-    assert number(r"validation BLEU-1 ([\d.]+)", text) < number(r"training BLEU-1 ([\d.]+)", text) - 0.4
+    assert printed.number("given_06", r"written back exactly: (\d+)%") >= 80
+    train = printed.number("given_06", r"training BLEU-1 ([\d.]+)")
+    assert train > 0.9 and printed.number("given_06", r"validation BLEU-1 ([\d.]+)") < train - 0.4
 
 
 def test_the_softmax_loss_sums_over_time_averages_over_captions_and_masks(printed):
