@@ -57,9 +57,10 @@ def test_the_forward_checks_measure_only_the_rounding_of_the_printed_values():
     """The thresholds (2e-8, 2e-7, 2e-8) sit above what a right answer gives: the seed printed its
     expected values to 8 decimals, so the error cannot go below their rounding."""
     N, D, H = 3, 10, 4
-    next_h, _ = rnn_step_forward(np.linspace(-0.4, 0.7, N * D).reshape(N, D), np.linspace(-0.2, 0.5, N * H).reshape(N, H),
-                                 np.linspace(-0.1, 0.9, D * H).reshape(D, H), np.linspace(-0.3, 0.7, H * H).reshape(H, H),
-                                 np.linspace(-0.2, 0.4, H))
+    next_h, _ = rnn_step_forward(
+        np.linspace(-0.4, 0.7, N * D).reshape(N, D), np.linspace(-0.2, 0.5, N * H).reshape(N, H),
+        np.linspace(-0.1, 0.9, D * H).reshape(D, H), np.linspace(-0.3, 0.7, H * H).reshape(H, H),
+        np.linspace(-0.2, 0.4, H))
     assert rel_error(np.round(next_h, 8), next_h) < 2e-8
     N, T, D, H = 2, 3, 4, 5
     h, _ = rnn_forward(np.linspace(-0.1, 0.3, N * T * D).reshape(N, T, D), np.linspace(-0.3, 0.1, N * H).reshape(N, H),
@@ -83,7 +84,8 @@ def test_the_gradient_checks_pass_with_a_margin_at_the_notebooks_thresholds():
     """The seed's gradient checks on the reference: every error at least ten times below the
     notebook's threshold (1e-5 for the backward passes and the model, 1e-9 for the embedding)."""
     np.random.seed(231)
-    step = [np.random.randn(4, 5), np.random.randn(4, 6), np.random.randn(5, 6), np.random.randn(6, 6), np.random.randn(6)]
+    step = [np.random.randn(4, 5), np.random.randn(4, 6), np.random.randn(5, 6), np.random.randn(6, 6),
+            np.random.randn(6)]
     assert max(numerical_errors(rnn_step_forward, rnn_step_backward, step)) < 1e-6
     np.random.seed(231)
     sequence = [np.random.randn(2, 10, 3), np.random.randn(2, 5), np.random.randn(3, 5), np.random.randn(5, 5),
