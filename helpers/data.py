@@ -8,6 +8,7 @@ of ``helpers.datasets``; the setting is read by ``helpers.settings``.
 from __future__ import annotations
 
 from .datasets.coco_captions import COCO_URL, load_coco_data, read_coco_captions, tiny_coco_captions
+from .datasets.cola import COLA_URL, load_cola, read_cola, tiny_cola
 from .datasets.imdb import IMDB_SHA256, IMDB_URL, load_imdb, read_imdb, tiny_imdb
 from .datasets.multi30k import (MULTI30K_CHECKSUMS, MULTI30K_FILES, MULTI30K_URL, load_multi30k, read_multi30k,
                                 tiny_multi30k)
@@ -18,4 +19,5 @@ __all__ = ["MODES", "data_mode",
            "load_imdb", "read_imdb", "tiny_imdb", "IMDB_URL", "IMDB_SHA256",
            "load_tweets", "read_tweets", "tiny_tweets", "TWEETS_URL", "TWEETS_SHA256",
            "load_multi30k", "read_multi30k", "tiny_multi30k", "MULTI30K_URL", "MULTI30K_FILES",
-           "MULTI30K_CHECKSUMS", "load_coco_data", "read_coco_captions", "tiny_coco_captions", "COCO_URL"]
+           "MULTI30K_CHECKSUMS", "load_coco_data", "read_coco_captions", "tiny_coco_captions", "COCO_URL",
+           "load_cola", "read_cola", "tiny_cola", "COLA_URL"]

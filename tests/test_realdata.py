@@ -8,9 +8,11 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from helpers.cache import ChecksumError, extract, file_digest
+from helpers.datasets.cola import CLS, COLA_MD5, COLA_MIN_COUNT, PAD, UNK, cola_vocabulary, load_cola, read_cola
 from helpers.datasets.imdb import IMDB_SHA256, load_imdb, read_imdb
 from helpers.datasets.multi30k import MULTI30K_CHECKSUMS, load_multi30k
 from helpers.datasets.tweets import TWEETS_SHA256, load_tweets
@@ -18,6 +20,7 @@ from helpers.datasets.tweets import TWEETS_SHA256, load_tweets
 SHARED = Path(__file__).resolve().parents[2] / "shared"  # beside the repository, never inside it
 REALDATA = SHARED / "realdata"
 IMDB_SAMPLE = SHARED / "samples" / "aclImdb_v1-sample.tar.gz"  # real aclImdb files, 16 a split and label
+COLA_ZIP = REALDATA / "cola_public_1.1.zip"
 
 FIRST_AND_LAST_PAIRS = {
     "train": [("Zwei junge weiße Männer sind im Freien in der Nähe vieler Büsche.",
@@ -61,6 +64,7 @@ def real_cache(cache):
     (cache / "multi30k").mkdir()
     for path in (REALDATA / "multi30k").glob("*.gz"):
         (cache / "multi30k" / path.name).symlink_to(path)
+    (cache / "cola_public_1.1.zip").symlink_to(COLA_ZIP)
     return cache
 
 
@@ -79,6 +83,48 @@ def test_real_multi30k_is_aligned(real_cache, split, size):
     assert len(pairs) == size
     assert all(german.strip() and english.strip() for german, english in pairs)
     assert [pairs[0], pairs[-1]] == FIRST_AND_LAST_PAIRS[split]
+
+
+COLA_SIZES = {"in_domain_train": (8_551, 6_023), "in_domain_dev": (527, 365), "out_of_domain_dev": (516, 354)}
+
+
+def test_load_cola_splits_the_real_training_file_7000_to_1551(real_cache):
+    require(COLA_ZIP)
+    arrays = load_cola()
+    train_inxs, val_inxs, word_to_ix = arrays["train_inxs"], arrays["val_inxs"], arrays["word_to_ix"]
+    assert train_inxs.shape == (7_000, 45) and val_inxs.shape == (1_551, 45)  # the longest sentence: 44 tokens
+    assert arrays["train_labels"].shape == (7_000,) and arrays["val_labels"].shape == (1_551,)
+    assert arrays["train_labels"].sum() + arrays["val_labels"].sum() == 6_023
+    assert 0.68 < arrays["val_labels"].mean() < 0.74  # about 70% acceptable, as the whole file
+    assert (train_inxs[:, 0] == word_to_ix[CLS]).all() and (val_inxs[:, -1] == word_to_ix[PAD]).mean() > 0.99
+    # the vocabulary: the specials, then every token seen at least COLA_MIN_COUNT times in the 7,000
+    assert list(word_to_ix)[:3] == [PAD, CLS, UNK]
+    assert (np.bincount(train_inxs.ravel(), minlength=len(word_to_ix))[3:] >= COLA_MIN_COUNT).all()
+    assert 2_000 < len(word_to_ix) < 2_600  # documented: 2,285
+    rows = read_cola(real_cache / "cola_public_1.1", "in_domain_train", tokenized=True)
+    order = np.random.default_rng(0).permutation(len(rows))  # the documented split
+    train = [rows[i] for i in order[:7_000]]
+    assert word_to_ix == cola_vocabulary(row.sentence for row in train)
+    first = [CLS] + train[0].sentence.split()
+    assert train_inxs[0, :len(first)].tolist() == [word_to_ix.get(word, word_to_ix[UNK]) for word in first]
+    assert np.array_equal(arrays["val_labels"], [rows[i].label for i in order[7_000:]])
+    assert (val_inxs == word_to_ix[UNK]).any() and (train_inxs == word_to_ix[UNK]).any()
+
+
+@pytest.mark.parametrize("tokenized", [False, True])
+def test_real_cola_files_parse(real_cache, tokenized):
+    require(COLA_ZIP)
+    load_cola()  # downloads (here: finds) and extracts the archive in the cache
+    root = real_cache / "cola_public_1.1"
+    assert not (root / "cola_public" / "raw" / "out_of_domain_dev.tsv").read_bytes().endswith(b"\n")
+    for split, (size, acceptable) in COLA_SIZES.items():
+        rows = read_cola(root, split, tokenized=tokenized)
+        assert len(rows) == size and sum(row.label for row in rows) == acceptable, split
+        assert all(row.sentence.strip() and row.source for row in rows)
+        assert {row.mark for row in rows if row.label == 0} <= {"*", "?*", "??", "*?", ""}
+    assert read_cola(root, "in_domain_train", tokenized=tokenized)[0].sentence == (
+        "our friends wo n't buy this analysis , let alone the next one we propose ." if tokenized
+        else "Our friends won't buy this analysis, let alone the next one we propose.")
 
 
 def test_read_imdb_on_the_real_sample(tmp_path):
@@ -113,8 +159,10 @@ def test_load_imdb_explains_and_keeps_an_archive_with_the_wrong_checksum(cache):
 @pytest.mark.parametrize("name, expected, load", [
     ("train_tweet.csv", TWEETS_SHA256, lambda: load_tweets("train")),
     ("multi30k/val.de.gz", MULTI30K_CHECKSUMS["val.de.gz"].removeprefix("md5:"), lambda: load_multi30k("valid")),
+    ("cola_public_1.1.zip", COLA_MD5.removeprefix("md5:"), load_cola),
 ])
 def test_a_truncated_real_file_is_explained_and_kept(real_cache, name, expected, load):
+    require(REALDATA / name)
     placed = real_cache / name
     placed.unlink()
     with open(REALDATA / name, "rb") as real:

@@ -4,6 +4,7 @@
 - ``tweets``: tweets labelled racist or sexist, or not (assignment 2, Word2Vec);
 - ``multi30k``: German-English image descriptions (assignment 2, Seq2Seq);
 - ``coco_captions``: image features and captions in cs231n's format (assignment 4);
+- ``cola``: English sentences judged acceptable or not, as padded arrays (assignment 4, Transformer);
 - ``invented_words``: the made-up rare words that the generated sets share.
 
 A data-set module holds its pinned URL and checksums, its ``SPLITS``,
