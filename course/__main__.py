@@ -74,14 +74,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("file", nargs="?", type=Path, help="try: a file of answers, <assignment>/<notebook>.py")
     parser.add_argument("--out", type=Path, help="solutions, check-full: write the executed notebooks here")
     parser.add_argument("--only", nargs="+", metavar="ASSIGNMENT",
-                        help="solutions, hashes, autograde, check-full: just these assignments")
+                        help="solutions, hashes, autograde, check-full: just these assignments "
+                             "(solutions, hashes, check-full: or <assignment>/<notebook>)")
     parser.add_argument("--workers", type=int, help="autograde: notebooks graded at once (default 1)")
     parser.add_argument("--scheduler", help="autograde: 'local' (a Dask cluster of --workers processes) "
                                             "or a Dask scheduler's address")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="autograde: run student code unsandboxed, where the machine cannot sandbox")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.only or []) - set(assignments()))
+    named = {entry.partition("/")[0] for entry in args.only or []}
+    if args.step == "autograde" and any("/" in entry for entry in args.only or []):
+        parser.error("autograde --only takes assignments: a submission is graded whole")
+    unknown = sorted(named - set(assignments()))
     if unknown:
         parser.error(f"--only: no assignment {', '.join(unknown)}; the assignments are {', '.join(assignments())}")
     if args.step == "try" and not args.file:

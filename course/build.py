@@ -21,7 +21,8 @@ from helpers.settings import RECORD_HASHES_VAR
 
 from . import notebooks
 from .execute import NotebookRunError, cores, execute
-from .paths import RELEASE, ROOT, SAMPLES, SOLUTIONS, SOURCE, SUBMITTED, assignments, source_notebooks
+from .paths import (RELEASE, ROOT, SAMPLES, SOLUTIONS, SOURCE, SUBMITTED, assignments, selected_notebooks,
+                    source_notebooks)
 
 __all__ = ["nbgrader", "release", "solutions", "hashes", "samples", "run_side_by_side"]
 
@@ -105,7 +106,7 @@ def solutions(out: Path = SOLUTIONS, mode: str = "tiny", workers: int | None = N
               only: list[str] | None = None) -> None:
     """Write ``out``/<assignment>/*.ipynb, executed in data mode ``mode``, notebooks side by side.
 
-    ``only`` limits it to those assignments.
+    ``only`` limits it to those assignments or ``<assignment>/<notebook>``s.
     """
     def job(path: Path, dest: Path, threads: int) -> None:
         nb = notebooks.solution_version(nbformat.read(path, as_version=4))
@@ -117,11 +118,11 @@ def solutions(out: Path = SOLUTIONS, mode: str = "tiny", workers: int | None = N
         nbformat.write(notebooks.strip_widgets(nb), dest / path.name)
 
     jobs = []
-    for assignment in only or assignments():
+    for assignment, paths in selected_notebooks(only).items():
         dest = out / assignment
         dest.mkdir(parents=True, exist_ok=True)
         copy_extra_files(assignment, dest)
-        jobs += [functools.partial(job, path, dest) for path in source_notebooks(assignment)]
+        jobs += [functools.partial(job, path, dest) for path in paths]
     run_side_by_side(jobs, workers or _default_workers(mode))
 
 
@@ -130,14 +131,16 @@ def hashes(mode: str = "tiny", workers: int | None = None, only: list[str] | Non
     """Execute each source notebook in record mode and write its checks' hashes.
 
     The hashes of ``mode`` replace the old ones; other modes' stay. ``only``
-    limits it to those assignments (the real data of the others may be absent).
+    limits it to those assignments (the real data of the others may be absent) or
+    ``<assignment>/<notebook>``s: then only the checks those notebooks record are replaced.
     """
+    chosen = selected_notebooks(only)
     with tempfile.TemporaryDirectory() as tmp:
         records, jobs = {}, []
-        for assignment in only or assignments():
+        for assignment, paths in chosen.items():
             records[assignment] = record = Path(tmp) / f"{assignment}.jsonl"
             record.touch()
-            for path in source_notebooks(assignment):
+            for path in paths:
                 def job(threads, path=path, record=record):
                     say(f"recording {path.relative_to(ROOT)} ({mode} data)")
                     nb = notebooks.solution_version(nbformat.read(path, as_version=4))
@@ -147,19 +150,23 @@ def hashes(mode: str = "tiny", workers: int | None = None, only: list[str] | Non
         run_side_by_side(jobs, workers or _default_workers(mode))
         for assignment, record in records.items():
             recorded = [json.loads(line) for line in record.read_text().splitlines()]
-            write_hashes(SOURCE / assignment / "hashes.json", mode, recorded)
+            whole = chosen[assignment] == source_notebooks(assignment)
+            write_hashes(SOURCE / assignment / "hashes.json", mode, recorded, replace_all=whole)
 
 
-def write_hashes(table_path: Path, mode: str, recorded: list[dict]) -> None:
-    """Replace ``mode``'s entries in ``table_path`` by ``recorded``.
+def write_hashes(table_path: Path, mode: str, recorded: list[dict], replace_all: bool = True) -> None:
+    """Replace ``mode``'s entries in ``table_path`` by ``recorded`` (``replace_all=False``: only
+    the entries of the checks ``recorded`` holds, when some of the notebooks were recorded).
 
     A recorded entry is {id, mode, hash} for a check's reference, {"<id>#shape",
     mode, value} for an array's shape, or {"<id>#mistakes", mode, hash, hint} for a
     predicted wrong answer (``helpers.grading.record_mistake``).
     """
     table = json.loads(table_path.read_text()) if table_path.exists() else {}
-    for entry in table.values():
-        entry.pop(mode, None)
+    replaced = {item["id"].split("#")[0] for item in recorded}
+    for id, entry in table.items():
+        if replace_all or id.split("#")[0] in replaced:
+            entry.pop(mode, None)
     for item in recorded:
         modes = table.setdefault(item["id"], {})
         if item["id"].endswith("#mistakes"):

@@ -17,6 +17,11 @@ checks of the same value hash differently):
 - a string: Unicode NFC, case-folded, surrounding whitespace removed and every
   run of inner whitespace made one space.
 
+``check_close`` is the one check that stores values rather than a hash: the
+outputs of a model whose weights a seed fixes, on fixed inputs (as cs231n-style
+assignments ship them), compared by their largest absolute difference. They are
+no answer to any question, and hidden checks recompute them on other weights.
+
 Reference hashes live in ``hashes.json`` beside the notebook, keyed by check
 id and data mode; instructors record them with ``make hashes``. Beside them,
 ``<id>#shape`` holds an array check's expected shape, and ``<id>#mistakes`` the
@@ -25,6 +30,7 @@ the hint a student who gives it reads.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
@@ -40,7 +46,7 @@ from .gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, r
 from .settings import data_mode, record_hashes_path
 
 __all__ = ["marks", "summarise_marks", "reset_marks", "load_expected", "check_scalar",
-           "check_array", "check_string", "record_mistake", "CheckFailed", "MissingReference", "NotDone", "rel_error",
+           "check_array", "check_string", "check_close", "record_mistake", "CheckFailed", "MissingReference", "NotDone", "rel_error",
            "eval_numerical_gradient", "eval_numerical_gradient_array"]
 
 _SALT = "dl-course/v1"
@@ -364,6 +370,35 @@ def check_string(value, expected, id: str, hint: str | None = None) -> bool:
     __tracebackhide__ = True
     form = _string_form(value)
     return _check(form, {form}, expected, id, "this text", hint)
+
+
+def check_close(value, expected, id: str, atol: float = 1e-5, hint: str | None = None) -> float:
+    """Check an array of floats against the values recorded for ``id``: same shape, and
+    no entry further than ``atol`` from its reference. Returns the largest difference.
+
+    While recording (`make hashes`) the values themselves are stored, as float32.
+    """
+    __tracebackhide__ = True
+    array = _as_array(value, "check_close").astype(np.float32)
+    if _record({"id": id, "value": {"shape": list(array.shape),
+                                    "float32": base64.b64encode(array.astype("<f4").tobytes()).decode()}}):
+        return 0.0
+    try:
+        stored = _reference(expected, id)
+    except MissingReference as missing:
+        if _unverified is None:
+            raise
+        _unverified.append(str(missing))
+        return math.inf
+    want = np.frombuffer(base64.b64decode(stored["float32"]), dtype="<f4").reshape(stored["shape"])
+    if array.shape != want.shape:
+        raise CheckFailed(". ".join(part for part in (f"check '{id}': expected shape {want.shape}, got "
+                                                      f"{array.shape}", hint) if part))
+    difference = float(np.max(np.abs(array - want), initial=0.0))
+    if not difference <= atol:  # NaN fails too
+        raise CheckFailed(". ".join(part for part in (f"check '{id}': the largest difference from the reference "
+                                                      f"is {difference:.3g}, more than {atol:g}", hint) if part))
+    return difference
 
 
 _show_short_errors()

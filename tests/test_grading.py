@@ -236,3 +236,29 @@ def test_in_a_notebook_a_wrong_answer_or_a_stub_is_one_line(tmp_path):
     printed = "".join(o.get("text", "") for o in nb.cells[2].outputs if o.output_type == "stream")
     assert printed.startswith("✗ [0/1 marks] X.2: 'n_classes' is not defined: finish the exercise above")
     assert len(errors[3].traceback) > 1, "an error other than a failed check keeps its traceback"
+
+
+def test_check_close_compares_recorded_values_by_their_largest_difference(monkeypatch, tmp_path):
+    values = torch.linspace(-2, 2, 24).reshape(2, 3, 4)
+    table = recorded_table(monkeypatch, tmp_path, lambda: grading.check_close(values, None, "X.1"))
+    assert grading.check_close(values + 4e-6, table, "X.1", atol=1e-5) == pytest.approx(4e-6, rel=0.1)
+    assert grading.check_close(values.numpy().astype(np.float64), table, "X.1") == 0.0  # any array type
+    with pytest.raises(CheckFailed, match="largest difference .* is 0.001"):
+        grading.check_close(values + torch.eye(4)[:3] * 1e-3, table, "X.1", atol=1e-5)
+    with pytest.raises(CheckFailed, match=r"expected shape \(2, 3, 4\), got \(2, 12\)"):
+        grading.check_close(values.reshape(2, 12), table, "X.1")
+    nan = values.clone()
+    nan[0, 0, 0] = float("nan")
+    with pytest.raises(CheckFailed):
+        grading.check_close(nan, table, "X.1")
+
+
+def test_recording_some_notebooks_keeps_the_other_checks_of_their_assignment(tmp_path):
+    from course.build import write_hashes
+    table_path = tmp_path / "hashes.json"
+    write_hashes(table_path, "tiny", [{"id": "A.1", "mode": "tiny", "hash": "a"},
+                                      {"id": "B.1", "mode": "tiny", "hash": "b"}])
+    write_hashes(table_path, "tiny", [{"id": "B.1", "mode": "tiny", "hash": "b2"}], replace_all=False)
+    assert json.loads(table_path.read_text()) == {"A.1": {"tiny": "a"}, "B.1": {"tiny": "b2"}}
+    write_hashes(table_path, "tiny", [{"id": "B.1", "mode": "tiny", "hash": "b3"}])  # a whole assignment
+    assert json.loads(table_path.read_text()) == {"B.1": {"tiny": "b3"}}
