@@ -105,7 +105,10 @@ class Statement:
             if arg is not None:
                 arg.annotation = None
         namespace: dict = {}
-        exec(compile(ast.fix_missing_locations(tree), "<signature>", "exec"), namespace)
+        try:
+            exec(compile(ast.fix_missing_locations(tree), "<signature>", "exec"), namespace)
+        except SyntaxError:  # a call with an argument twice (`mha(x, x, x)`), not a signature
+            return
         self.signatures.setdefault(name, []).append(inspect.signature(namespace["f"]))
 
 

@@ -24,7 +24,8 @@ RELEASE = new_notebook(cells=[
     new_markdown_cell("Train a small model until it overfits, and store its perplexities in `train_ppl`."),
     answer("# YOUR CODE HERE\nraise NotImplementedError()", "A2"),
     checks("with marks(1, 'A.2'):\n    assert len(train_ppl) > 0", "A2_test"),
-    new_markdown_cell("Complete `Decoder(vocab_size, hidden)`; its `forward(token, state)` returns logits."),
+    new_markdown_cell("Complete `Decoder(vocab_size, hidden)`; its `forward(token, state)` returns logits, "
+                      "as `attend(x, x, x)` would."),  # a call in prose: its repeated x is no signature
     answer("class Decoder(torch.nn.Module):\n    def __init__(self, vocab_size, hidden):\n"
            "        super().__init__()\n        # YOUR CODE HERE\n        raise NotImplementedError()", "A3"),
     checks("with marks(1, 'A.3'):\n    decoder = Decoder(10, 4)", "A3_test"),
