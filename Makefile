@@ -106,6 +106,7 @@ bench: $(STAMP)
 	$(PY) -m bench.word2vec_epoch
 	$(PY) -m bench.bert_gru_epoch
 	$(PY) -m bench.captioning_layers
+	$(PY) -m bench.attention
 
 # What grading costs beyond the student's own run, and the speed-up of workers and Dask
 bench-grading: $(STAMP) sandbox
