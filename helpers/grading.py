@@ -283,6 +283,19 @@ def _reference(expected, id: str) -> str:
                     f"result, got {type(expected).__name__}")
 
 
+def _reference_if_recorded(expected, id: str):
+    """``_reference``; inside a marks block, None when none is recorded (the block then earns nothing
+    but its other checks still run)."""
+    __tracebackhide__ = True
+    try:
+        return _reference(expected, id)
+    except MissingReference as missing:
+        if _unverified is None:
+            raise
+        _unverified.append(str(missing))
+        return None
+
+
 def _entry(expected, key: str):
     """``expected``'s ``key`` entry (``<id>#shape``, ``<id>#mistakes``) for the active data mode, or None."""
     if isinstance(expected, Expected):
@@ -306,12 +319,8 @@ def _check(record: str, accepted: set[str], expected, id: str, what: str, hint: 
         if shape is not None:
             _record({"id": f"{id}#shape", "value": list(shape)})
         return True
-    try:
-        reference = _reference(expected, id)
-    except MissingReference as missing:
-        if _unverified is None:
-            raise
-        _unverified.append(str(missing))
+    reference = _reference_if_recorded(expected, id)
+    if reference is None:
         return False
     hashes = {_hash(form, id) for form in accepted}
     if reference in hashes:
@@ -383,12 +392,8 @@ def check_close(value, expected, id: str, atol: float = 1e-5, hint: str | None =
     if _record({"id": id, "value": {"shape": list(array.shape),
                                     "float32": base64.b64encode(array.astype("<f4").tobytes()).decode()}}):
         return 0.0
-    try:
-        stored = _reference(expected, id)
-    except MissingReference as missing:
-        if _unverified is None:
-            raise
-        _unverified.append(str(missing))
+    stored = _reference_if_recorded(expected, id)
+    if stored is None:
         return math.inf
     want = np.frombuffer(base64.b64decode(stored["float32"]), dtype="<f4").reshape(stored["shape"])
     if array.shape != want.shape:
