@@ -99,7 +99,7 @@ def printed(request, graded):
 
 
 def _grade(root):
-    root.mkdir(parents=True)
+    root.mkdir(parents=True, exist_ok=True)  # without pytest-xdist, mktemp made it
     shutil.copytree(ROOT / "source", root / "source")
     shutil.copy(ROOT / "nbgrader_config.py", root)
     submitted = root / "autograde" / "submitted"

@@ -1,6 +1,8 @@
 """The instructor pipeline: generated folders are fresh, grading is right, bad input is handled."""
+import base64
 import csv
 import json
+import math
 import re
 import shutil
 import sqlite3
@@ -105,6 +107,11 @@ def test_release_hides_solutions_hidden_tests_and_answers():
         for id, modes in json.loads(hashes).items():  # hashes; beside them shapes and mistakes' hints
             if id.endswith("#shape"):
                 assert all(isinstance(shape, list) for shape in modes.values()), id
+                continue
+            if all(isinstance(v, dict) and "float32" in v for v in modes.values()):  # check_close: a seeded
+                for v in modes.values():  # model's outputs on fixed inputs, float32 and nothing else
+                    assert set(v) == {"shape", "float32"}, id
+                    assert len(base64.b64decode(v["float32"])) == 4 * math.prod(v["shape"]), id
                 continue
             found = [h for v in modes.values() for h in (v if id.endswith("#mistakes") else [v])]
             assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in found), id
