@@ -45,8 +45,8 @@ import numpy as np
 from .gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, rel_error  # re-exported: moved
 from .settings import data_mode, record_hashes_path
 
-__all__ = ["marks", "summarise_marks", "reset_marks", "load_expected", "check_scalar",
-           "check_array", "check_string", "check_close", "record_mistake", "CheckFailed", "MissingReference", "NotDone", "rel_error",
+__all__ = ["marks", "summarise_marks", "reset_marks", "load_expected", "check_scalar", "check_array",
+           "check_string", "check_close", "record_mistake", "CheckFailed", "MissingReference", "NotDone", "rel_error",
            "eval_numerical_gradient", "eval_numerical_gradient_array"]
 
 _SALT = "dl-course/v1"

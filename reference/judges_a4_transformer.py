@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from torch import nn
 
-from helpers.datasets.cola import CLS, PAD, UNK, cola_rows
-from reference.transformer import ClassificationTransformer, matthews
+from helpers.datasets.cola import CLS, PAD, UNK, cola_rows, fresh_tiny_cola
+from helpers.settings import data_mode
+from reference.transformer import ClassificationTransformer, matthews, train_epoch
 
-__all__ = ["MODEL", "model_case", "reference_model", "reference_attention", "multihead_inputs", "spread",
-           "padding_case", "held_out", "trained_model", "matthews", "matthews_case"]
+__all__ = ["MODEL", "model_case", "reference_model", "reference_attention", "MULTIHEAD_WEIGHTS",
+           "attention_of_weights", "multihead_inputs", "spread", "padding_case", "train_case", "TRAIN_EPOCHS",
+           "reference_training", "held_out", "trained_model", "matthews", "matthews_case"]
 
 # Builds the student's model in their kernel from a case (positional arguments, as the statement
 # gives them) and loads the case's weights, so the student's methods are judged on the grader's model.
@@ -25,32 +28,43 @@ MODEL = ("_m = ClassificationTransformer(word_to_ix, hidden_dim, 2, dim_feedforw
          "_x = torch.as_tensor(inputs, dtype=torch.long)\n")
 
 
-def model_case(rng: np.random.Generator, dim_head: int | None = None) -> dict:
+def _sentences(rng: np.random.Generator, word_to_ix: dict, lengths, width: int) -> np.ndarray:
+    """[CLS], ``lengths[i]`` random words (no special token), then [PAD] up to ``width``: (N, width) int64."""
+    words = np.array([i for w, i in word_to_ix.items() if w not in (PAD, CLS, UNK)])
+    inputs = np.full((len(lengths), width), word_to_ix[PAD], dtype=np.int64)
+    for row, length in enumerate(lengths):
+        inputs[row, 0] = word_to_ix[CLS]
+        inputs[row, 1:1 + length] = rng.choice(words, size=length)
+    return inputs
+
+
+def model_case(rng: np.random.Generator, dim_head: int | None = None, shorter: bool | None = None) -> dict:
     """A small random model and a batch of padded sentences: the inputs MODEL needs, plus ``embeds``
     (N, T, H) random hidden states and ``pad_mask`` (N, T) for the layer checks.
 
+    The vocabulary's order is shuffled (``[PAD]`` is not always 0), the sentences are often shorter
+    than ``max_length`` (T <= max_length), and at least one is padded.
     ``dim_head``: every projection that size (hidden_dim = 2 * dim_head), as nn.MultiheadAttention needs.
+    ``shorter``: sentences shorter than ``max_length`` (True), as long (False), or either (None).
     """
     words = [PAD, CLS, UNK] + [f"w{k}" for k in range(int(rng.integers(3, 12)))]
-    word_to_ix = {w: i for i, w in enumerate(words)}
+    word_to_ix = {w: int(i) for w, i in zip(words, rng.permutation(len(words)))}
     if dim_head:
         hidden, dim_k, dim_v = 2 * dim_head, dim_head, dim_head
     else:
         hidden, dim_k = 2 * int(rng.integers(2, 9)), int(rng.integers(2, 10))
         dim_v = dim_k + int(rng.integers(1, 6))
-    dim_ff, T, N = int(rng.integers(4, 40)), int(rng.integers(3, 10)), int(rng.integers(1, 5))
+    dim_ff, max_length, N = int(rng.integers(4, 40)), int(rng.integers(5, 11)), int(rng.integers(2, 5))
+    T = max_length - {True: int(rng.integers(1, 3)), False: 0, None: int(rng.integers(0, 3))}[shorter]  # the width
     size = {"hidden_dim": hidden, "dim_feedforward": dim_ff, "dim_k": dim_k, "dim_v": dim_v, "dim_q": dim_k,
-            "max_length": T}
-    model = ClassificationTransformer(word_to_ix, size["hidden_dim"], 2, dim_ff, dim_k, dim_v, dim_k, T,
+            "max_length": max_length}
+    model = ClassificationTransformer(word_to_ix, hidden, 2, dim_ff, dim_k, dim_v, dim_k, max_length,
                                       seed=int(rng.integers(1 << 30)))
     for parameter in model.parameters():  # beyond the initial values: LayerNorm's gain and bias too
         parameter.data.add_(torch.as_tensor(rng.normal(0, 0.3, parameter.shape), dtype=torch.float32))
-    lengths = rng.integers(1, T, size=N)  # words after [CLS]; the longest may fill the row
-    lengths[0] = T - 1
-    inputs = np.full((N, T), word_to_ix[PAD], dtype=np.int64)
-    for row, length in enumerate(lengths):
-        inputs[row, 0] = word_to_ix[CLS]
-        inputs[row, 1:1 + length] = rng.integers(2, len(words), size=length)
+    lengths = rng.integers(1, T - 1, size=N)  # words after [CLS]: padded rows
+    lengths[0] = T - 1  # and one that fills its row
+    inputs = _sentences(rng, word_to_ix, lengths, T)
     return {"word_to_ix": word_to_ix, **size, "inputs": inputs, "pad_mask": inputs == word_to_ix[PAD],
             "embeds": rng.normal(0, 1, (N, T, hidden)).astype(np.float32),
             "state": {k: v.numpy() for k, v in model.state_dict().items()}}
@@ -77,6 +91,24 @@ def reference_attention(case: dict) -> np.ndarray:
     return (captured["sum"] - x).numpy()
 
 
+MULTIHEAD_WEIGHTS = MODEL + "{k: v.detach() for k, v in to_multihead(_m).state_dict().items()}"
+
+
+@torch.no_grad()
+def attention_of_weights(case: dict, weights: dict) -> np.ndarray:
+    """The grader's own nn.MultiheadAttention(H, 2) with the weights the student's module holds
+    (MULTIHEAD_WEIGHTS), on the case's embeds and mask: (N, T, H). Weights it cannot hold raise an
+    AssertionError that says so."""
+    mha = nn.MultiheadAttention(case["hidden_dim"], 2, batch_first=True)
+    try:
+        mha.load_state_dict({k: torch.as_tensor(np.asarray(v, dtype=np.float32)) for k, v in weights.items()})
+    except (AttributeError, TypeError, ValueError, RuntimeError) as error:
+        raise AssertionError(f"to_multihead's module does not hold the weights of nn.MultiheadAttention(H, 2) "
+                             f"({type(error).__name__})") from None
+    x = torch.as_tensor(case["embeds"])
+    return mha(x, x, x, key_padding_mask=torch.as_tensor(case["pad_mask"]), need_weights=False)[0].numpy()
+
+
 def multihead_inputs(case: dict) -> str:
     """The kernel code that asks the student's nn.MultiheadAttention (to_multihead) for its output."""
     return (MODEL + "_mha = to_multihead(_m)\n"
@@ -91,23 +123,53 @@ def spread(outputs) -> float:
 
 
 def padding_case(rng: np.random.Generator) -> dict:
-    """A model case whose ``inputs`` are one sentence (1, T), [CLS], its words, then pads, and
-    ``lengths``: the lengths it is cut to, from its own to T, so that it carries 0 to several pads."""
+    """A model case whose ``inputs`` are one sentence (1, max_length), [CLS], its words, then pads, and
+    ``lengths``: the lengths it is cut to, from its own to max_length, so that it carries 0 to several pads."""
     case = model_case(rng)
     T = case["max_length"]
     length = int(rng.integers(1, T - 1))  # words after [CLS]
-    inputs = np.full((1, T), case["word_to_ix"][PAD], dtype=np.int64)
-    inputs[0, 0] = case["word_to_ix"][CLS]
-    inputs[0, 1:1 + length] = rng.integers(2, len(case["word_to_ix"]), size=length)
+    inputs = _sentences(rng, case["word_to_ix"], [length], T)
     case.update(inputs=inputs, pad_mask=inputs == case["word_to_ix"][PAD], lengths=list(range(length + 1, T + 1)))
     return case
 
 
-def held_out(word_to_ix: dict, max_length: int) -> tuple[np.ndarray, np.ndarray]:
-    """The sentences ``load_cola`` sets aside (``in_domain_dev`` of the data mode), which the notebook
-    never shows, encoded with the notebook's vocabulary and length: ([CLS] + ids + pads (N, T) int64,
-    labels (N,)); a sentence longer than T is cut."""
-    rows = cola_rows("in_domain_dev")
+def train_case(rng: np.random.Generator) -> dict:
+    """A model case with 6 sentences, their 0/1 ``labels`` and a learning rate ``lr`` for TRAIN_EPOCHS."""
+    case = model_case(rng)
+    T = case["max_length"]
+    inputs = _sentences(rng, case["word_to_ix"], rng.integers(1, T, size=6), T)
+    case.update(inputs=inputs, pad_mask=inputs == case["word_to_ix"][PAD], labels=rng.integers(0, 2, 6),
+                lr=float(rng.uniform(0.05, 0.3)))
+    return case
+
+
+# train_epoch on the grader's model and sentences: one pass at learning rate 0 in two batches of 3
+# (its loss is the mean over the 6 sentences, in any order), then two full-batch passes of SGD (the
+# weights after them: one step a batch, the gradients zeroed in between)
+# (the arguments by position, as the statement gives them: a student may name them otherwise)
+TRAIN_EPOCHS = (MODEL + "_l0 = train_epoch(_m, torch.optim.SGD(_m.parameters(), lr=0.0), inputs, labels, 3)\n"
+                "_opt = torch.optim.SGD(_m.parameters(), lr=lr)\n"
+                "_l1 = train_epoch(_m, _opt, inputs, labels, 6)\n"
+                "_l2 = train_epoch(_m, _opt, inputs, labels, 6)\n"
+                "[float(_l0), float(_l1), float(_l2), {k: v.detach().cpu() for k, v in _m.state_dict().items()}]")
+
+
+def reference_training(case: dict) -> tuple[list[float], dict]:
+    """What TRAIN_EPOCHS gives with the reference's train_epoch: (three losses, the weights after)."""
+    model = reference_model(case)
+    inputs, labels = case["inputs"], case["labels"]
+    losses = [train_epoch(model, torch.optim.SGD(model.parameters(), lr=0.0), inputs, labels, batch_size=3)]
+    optimizer = torch.optim.SGD(model.parameters(), lr=case["lr"])
+    losses += [train_epoch(model, optimizer, inputs, labels, batch_size=6) for _ in range(2)]
+    return losses, {k: v.numpy() for k, v in model.state_dict().items()}
+
+
+def held_out(word_to_ix: dict, max_length: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Sentences the notebook never shows, encoded with its vocabulary and length: ([CLS] + ids + pads
+    (N, T) int64, labels (N,)); a sentence longer than T is cut. ``tiny``: 1,000 sentences of the
+    grammar that no split holds, drawn now (``rng``), so that no kernel can have trained on them;
+    ``full``: the real ``in_domain_dev``, which ``load_cola`` sets aside."""
+    rows = fresh_tiny_cola(int(rng.integers(1 << 62)), 1_000) if data_mode() == "tiny" else cola_rows("in_domain_dev")
     unk = word_to_ix[UNK]
     inputs = np.full((len(rows), max_length), word_to_ix[PAD], dtype=np.int64)
     for i, row in enumerate(rows):
@@ -121,7 +183,8 @@ def trained_model(state: dict, word_to_ix: dict) -> ClassificationTransformer:
     its sizes read from them: the grader then computes the predictions itself. A state that is not a
     ClassificationTransformer's raises an AssertionError that says so."""
     try:
-        sizes = {"hidden_dim": state["embedding_voc.weight"].shape[1], "max_length": state["embedding_pos.weight"].shape[0],
+        sizes = {"hidden_dim": state["embedding_voc.weight"].shape[1],
+                 "max_length": state["embedding_pos.weight"].shape[0],
                  "dim_feedforward": state["ff_transform1.weight"].shape[0], "dim_k": state["k1.weight"].shape[0],
                  "dim_v": state["v1.weight"].shape[0], "dim_q": state["q1.weight"].shape[0]}
         model = ClassificationTransformer(word_to_ix, num_heads=2, **{k: int(v) for k, v in sizes.items()})

@@ -9,7 +9,7 @@ import pytest
 import helpers.data
 from helpers.datasets import cola
 from helpers.datasets.cola import (CLS, PAD, SPLITS, TINY_COLA_SIZES, UNK, VIOLATIONS, CoLARow, cola_arrays,
-                                   cola_vocabulary, load_cola, read_cola, tiny_cola)
+                                   cola_vocabulary, fresh_tiny_cola, load_cola, read_cola, tiny_cola)
 
 
 def write_tsv(root, variant, split, text):
@@ -158,3 +158,12 @@ def test_the_tiny_arrays_follow_the_vocabulary_rule():
 def test_the_data_module_exports_cola():
     assert helpers.data.load_cola is load_cola and helpers.data.read_cola is read_cola
     assert helpers.data.tiny_cola is tiny_cola and helpers.data.COLA_URL.endswith("cola_public_1.1.zip")
+
+
+def test_fresh_sentences_are_new_in_domain_and_70_percent_acceptable():
+    known = {row.sentence for split in ("in_domain_train", "in_domain_dev", "out_of_domain_dev")
+             for row in tiny_cola(split)}
+    fresh = fresh_tiny_cola(2026, 1_000)
+    assert len({row.sentence for row in fresh}) == 1_000 and not {row.sentence for row in fresh} & known
+    assert sum(row.label for row in fresh) == 700 and {row.source for row in fresh} == set(VIOLATIONS)
+    assert fresh == fresh_tiny_cola(2026, 1_000) and fresh != fresh_tiny_cola(2027, 1_000)

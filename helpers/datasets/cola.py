@@ -55,7 +55,7 @@ from . import check_split
 from .invented_words import rare_words
 
 __all__ = ["COLA_URL", "COLA_MD5", "SPLITS", "PAD", "CLS", "UNK", "COLA_MIN_COUNT", "COLA_TRAIN_SIZE",
-           "TINY_COLA_SIZES", "VIOLATIONS", "CoLARow", "read_cola", "tiny_cola", "cola_vocabulary",
+           "TINY_COLA_SIZES", "VIOLATIONS", "CoLARow", "read_cola", "tiny_cola", "fresh_tiny_cola", "cola_vocabulary",
            "cola_arrays", "cola_rows", "load_cola"]
 
 COLA_URL = "https://nyu-mll.github.io/CoLA/cola_public_1.1.zip"
@@ -337,29 +337,37 @@ class _Writer:
         return ["did"] + subject + [verb, "whether"] + self.being()[0] + [forms[2]] + obj + ["?"]
 
 
+def _generate(rng: random.Random, size: int, out_of_domain: bool, seen: set[str]) -> tuple[CoLARow, ...]:
+    """``size`` new sentences, exactly 30% unacceptable; each sentence written is added to ``seen``,
+    and none already in it is written again."""
+    writer = _Writer(rng, _Lexicon(out_of_domain=out_of_domain), rare_words(random.Random(4), 400, 2, 3))
+    kinds, weights = list(_VIOLATION_WEIGHTS), list(_VIOLATION_WEIGHTS.values())
+    unacceptable = round(size * _UNACCEPTABLE_SHARE)
+    labels = [0] * unacceptable + [1] * (size - unacceptable)
+    rng.shuffle(labels)
+    rows = []
+    for label in labels:
+        kind = rng.choices(kinds, weights)[0]
+        sentence = " ".join(getattr(writer, kind)(bad=not label))
+        while sentence in seen:  # no sentence twice
+            sentence = " ".join(getattr(writer, kind)(bad=not label))
+        seen.add(sentence)
+        rows.append(CoLARow(kind, label, "" if label else "*", sentence))
+    return tuple(rows)
+
+
 @lru_cache(maxsize=None)
 def _tiny_corpus() -> dict[str, tuple[CoLARow, ...]]:
-    rare = rare_words(random.Random(4), 400, 2, 3)
     seen: set[str] = set()
-    splits = {}
-    for index, split in enumerate(SPLITS):
-        rng = random.Random(1_000 + index)
-        writer = _Writer(rng, _Lexicon(out_of_domain=split == "out_of_domain_dev"), rare)
-        kinds, weights = list(_VIOLATION_WEIGHTS), list(_VIOLATION_WEIGHTS.values())
-        size = TINY_COLA_SIZES[split]
-        unacceptable = round(size * _UNACCEPTABLE_SHARE)
-        labels = [0] * unacceptable + [1] * (size - unacceptable)  # exactly 30% unacceptable
-        rng.shuffle(labels)
-        rows = []
-        for label in labels:
-            kind = rng.choices(kinds, weights)[0]
-            sentence = " ".join(getattr(writer, kind)(bad=not label))
-            while sentence in seen:  # no sentence twice, in one split or two
-                sentence = " ".join(getattr(writer, kind)(bad=not label))
-            seen.add(sentence)
-            rows.append(CoLARow(kind, label, "" if label else "*", sentence))
-        splits[split] = tuple(rows)
-    return splits
+    return {split: _generate(random.Random(1_000 + index), TINY_COLA_SIZES[split], split == "out_of_domain_dev", seen)
+            for index, split in enumerate(SPLITS)}
+
+
+def fresh_tiny_cola(seed: int, size: int) -> tuple[CoLARow, ...]:
+    """``size`` in-domain sentences of the tiny grammar that no tiny split holds, drawn from ``seed``:
+    the grader measures a trained model on sentences nobody could have seen."""
+    seen = {row.sentence for rows in _tiny_corpus().values() for row in rows}
+    return _generate(random.Random(seed), size, False, seen)
 
 
 def tiny_cola(split: str) -> tuple[CoLARow, ...]:
