@@ -27,7 +27,7 @@ help:
 	@echo "make autograde   [WORKERS=N] [SCHEDULER=local|tcp://host:8786] [SANDBOX=off] [ONLY=assignment ...]"
 	@echo "make bench       the speed-ups over the seeds' loops;  make stress  notebook execution under load"
 	@echo "make bench-grading   autograding's overhead per notebook, and its speed-up with workers and Dask"
-	@echo "make check-full  the solutions on the real data (COURSE_DATA_DIR; ONLY=assignment ...)"
+	@echo "make check-full  the solutions on the real data (COURSE_DATA_DIR; ONLY=assignment[/notebook] ...)"
 
 # The environment: created once, reinstalled when the requirements change.
 $(STAMP): requirements.txt constraints.txt pyproject.toml
