@@ -14,7 +14,7 @@ from torch import nn
 
 from helpers.datasets.cola import PAD
 
-__all__ = ["ClassificationTransformer", "matthews", "predict", "train_epoch"]
+__all__ = ["ClassificationTransformer", "to_multihead", "matthews", "predict", "train_epoch"]
 
 
 class ClassificationTransformer(nn.Module):
@@ -92,6 +92,18 @@ class ClassificationTransformer(nn.Module):
         pad_mask = inputs == self.pad_index
         hidden = self.multi_head_attention(self.embed(inputs), pad_mask)
         return self.final_layer(self.feedforward_layer(hidden))
+
+
+def to_multihead(model: ClassificationTransformer) -> nn.MultiheadAttention:
+    """``model``'s attention as ``nn.MultiheadAttention(H, 2)``: queries, keys and values packed in
+    that order, head 1 then head 2, into ``in_proj`` (3H, H). Only heads of H / 2 fit."""
+    mha = nn.MultiheadAttention(model.hidden_dim, 2, batch_first=True)
+    layers = [model.q1, model.q2, model.k1, model.k2, model.v1, model.v2]
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(torch.cat([layer.weight for layer in layers]))
+        mha.in_proj_bias.copy_(torch.cat([layer.bias for layer in layers]))
+        mha.out_proj.load_state_dict(model.attention_head_projection.state_dict())
+    return mha
 
 
 def matthews(predictions, labels) -> float:

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from helpers.data import load_cola
-from reference.transformer import ClassificationTransformer, matthews
+from reference.transformer import ClassificationTransformer, matthews, to_multihead
 
 NOTEBOOK = "a4_sequence_models/transformer_classification.ipynb"
 
@@ -78,11 +78,8 @@ def test_nn_multiheadattention_holds_the_weights_only_at_heads_of_h_over_2(cola)
     mha = nn.MultiheadAttention(128, 2, batch_first=True)
     assert mha.in_proj_weight.shape == (3 * 128, 128)  # heads of 64: the seed's 2 x 96 = 192 cannot fit
     model = ClassificationTransformer(word_to_ix, 128, 2, 2048, 64, 64, 64, T, seed=1).eval()
-    layers = [model.q1, model.q2, model.k1, model.k2, model.v1, model.v2]
+    mha = to_multihead(model)
     with torch.no_grad():
-        mha.in_proj_weight.copy_(torch.cat([layer.weight for layer in layers]))
-        mha.in_proj_bias.copy_(torch.cat([layer.bias for layer in layers]))
-        mha.out_proj.load_state_dict(model.attention_head_projection.state_dict())
         inputs = torch.as_tensor(cola["train_inxs"][:8])
         x, pad_mask = model.embed(inputs), inputs == model.pad_index
         theirs = model.norm_mh(x + mha(x, x, x, key_padding_mask=pad_mask, need_weights=False)[0])
